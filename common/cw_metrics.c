@@ -1,0 +1,215 @@
+#include "common/cw_metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
+
+/* Doubles are stored as their bit pattern so the listener thread reads them without a lock. */
+struct metric {
+    enum metric_type type;
+    char *name;
+    char *labels;
+    char *help;
+    _Atomic uint64_t bits;      /* counter/gauge value; histogram sum */
+    _Atomic uint64_t count;     /* histogram count */
+    double *bounds;
+    _Atomic uint64_t *buckets;  /* cumulative counts are computed at render time */
+    size_t nbounds;
+    struct metric *next;
+};
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct metric *reg_head, *reg_tail;
+static struct metric fallback; /* used when registration runs out of memory */
+
+static double bits_to_d(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+static uint64_t d_to_bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+static struct metric *metric_register(enum metric_type type, const char *name, const char *labels, const char *help,
+                                      const double *bounds, size_t nbounds)
+{
+    pthread_mutex_lock(&reg_lock);
+    const char *lab = labels ? labels : "";
+    for (struct metric *m = reg_head; m; m = m->next) {
+        if (strcmp(m->name, name) == 0 && strcmp(m->labels, lab) == 0) {
+            pthread_mutex_unlock(&reg_lock);
+            return m;
+        }
+    }
+    struct metric *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        goto oom;
+    m->type = type;
+    m->name = strdup(name);
+    m->labels = strdup(lab);
+    m->help = strdup(help ? help : "");
+    if (m->name == NULL || m->labels == NULL || m->help == NULL)
+        goto oom_free;
+    if (type == METRIC_HISTOGRAM && nbounds > 0) {
+        m->bounds = malloc(nbounds * sizeof *m->bounds);
+        m->buckets = calloc(nbounds, sizeof *m->buckets);
+        if (m->bounds == NULL || m->buckets == NULL)
+            goto oom_free;
+        memcpy(m->bounds, bounds, nbounds * sizeof *bounds);
+        m->nbounds = nbounds;
+    }
+    if (reg_tail)
+        reg_tail->next = m;
+    else
+        reg_head = m;
+    reg_tail = m;
+    pthread_mutex_unlock(&reg_lock);
+    return m;
+oom_free:
+    free(m->name);
+    free(m->labels);
+    free(m->help);
+    free(m->bounds);
+    free((void *)m->buckets);
+    free(m);
+oom:
+    pthread_mutex_unlock(&reg_lock);
+    return &fallback;
+}
+
+struct metric *metric_counter(const char *name, const char *labels, const char *help)
+{
+    return metric_register(METRIC_COUNTER, name, labels, help, NULL, 0);
+}
+
+struct metric *metric_gauge(const char *name, const char *labels, const char *help)
+{
+    return metric_register(METRIC_GAUGE, name, labels, help, NULL, 0);
+}
+
+struct metric *metric_histogram(const char *name, const char *labels, const char *help, const double *bounds,
+                                size_t nbounds)
+{
+    return metric_register(METRIC_HISTOGRAM, name, labels, help, bounds, nbounds);
+}
+
+void metric_add(struct metric *m, double v)
+{
+    uint64_t old = atomic_load(&m->bits), nw;
+    do {
+        nw = d_to_bits(bits_to_d(old) + v);
+    } while (!atomic_compare_exchange_weak(&m->bits, &old, nw));
+}
+
+void metric_inc(struct metric *m) { metric_add(m, 1.0); }
+void metric_set(struct metric *m, double v) { atomic_store(&m->bits, d_to_bits(v)); }
+double metric_value(const struct metric *m) { return bits_to_d(atomic_load(&((struct metric *)m)->bits)); }
+
+void metric_observe(struct metric *m, double v)
+{
+    for (size_t i = 0; i < m->nbounds; i++) {
+        if (v <= m->bounds[i]) {
+            atomic_fetch_add(&m->buckets[i], 1);
+            break;
+        }
+    }
+    atomic_fetch_add(&m->count, 1);
+    metric_add(m, v);
+}
+
+static void render_value(struct cw_buf *out, double v)
+{
+    if (isinf(v))
+        cw_buf_puts(out, v > 0 ? "+Inf" : "-Inf");
+    else if (isnan(v))
+        cw_buf_puts(out, "NaN");
+    else if (v == (double)(int64_t)v && fabs(v) < 1e15)
+        cw_buf_printf(out, "%lld", (long long)v);
+    else
+        cw_buf_printf(out, "%.17g", v);
+}
+
+static void render_series(struct cw_buf *out, const char *name, const char *suffix, const char *labels,
+                          const char *extra, double v)
+{
+    cw_buf_printf(out, "%s%s", name, suffix);
+    if (labels[0] || extra) {
+        cw_buf_putc(out, '{');
+        cw_buf_puts(out, labels);
+        if (labels[0] && extra)
+            cw_buf_putc(out, ',');
+        if (extra)
+            cw_buf_puts(out, extra);
+        cw_buf_putc(out, '}');
+    }
+    cw_buf_putc(out, ' ');
+    render_value(out, v);
+    cw_buf_putc(out, '\n');
+}
+
+int cw_metrics_render(struct cw_buf *out)
+{
+    static const char *const type_names[] = {"counter", "gauge", "histogram"};
+    pthread_mutex_lock(&reg_lock);
+    /* Group series by name: HELP/TYPE once per family, as the format requires. */
+    for (struct metric *m = reg_head; m; m = m->next) {
+        int first = 1;
+        for (struct metric *p = reg_head; p != m; p = p->next)
+            if (strcmp(p->name, m->name) == 0)
+                first = 0;
+        if (!first)
+            continue;
+        cw_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type_names[m->type]);
+        for (struct metric *s = m; s; s = s->next) {
+            if (strcmp(s->name, m->name) != 0)
+                continue;
+            if (s->type != METRIC_HISTOGRAM) {
+                render_series(out, s->name, "", s->labels, NULL, metric_value(s));
+                continue;
+            }
+            uint64_t cum = 0;
+            char le[64];
+            for (size_t i = 0; i < s->nbounds; i++) {
+                cum += atomic_load(&s->buckets[i]);
+                snprintf(le, sizeof le, "le=\"%g\"", s->bounds[i]);
+                render_series(out, s->name, "_bucket", s->labels, le, (double)cum);
+            }
+            uint64_t count = atomic_load(&s->count);
+            render_series(out, s->name, "_bucket", s->labels, "le=\"+Inf\"", (double)count);
+            render_series(out, s->name, "_sum", s->labels, NULL, metric_value(s));
+            render_series(out, s->name, "_count", s->labels, NULL, (double)count);
+        }
+    }
+    pthread_mutex_unlock(&reg_lock);
+    return 0;
+}
+
+void cw_metrics_reset(void)
+{
+    pthread_mutex_lock(&reg_lock);
+    struct metric *m = reg_head;
+    while (m) {
+        struct metric *next = m->next;
+        free(m->name);
+        free(m->labels);
+        free(m->help);
+        free(m->bounds);
+        free((void *)m->buckets);
+        free(m);
+        m = next;
+    }
+    reg_head = reg_tail = NULL;
+    pthread_mutex_unlock(&reg_lock);
+}
