@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/cw_util.h"
 
 struct dt {
     int year, mon, day, hour, min, sec;
@@ -410,7 +409,7 @@ static int parse_words(const char *s, struct dt *d)
                 w > s && isdigit((unsigned char)w[-1]))
                 continue;
             long off;
-            if (d->have_time && !d->have_off && find_zone(low, wl, &off)) {
+            if ((d->have_time || wl >= 2) && !d->have_off && find_zone(low, wl, &off)) {
                 d->off = off;
                 d->have_off = 1;
                 /* "GMT+0100", "UTC-05:00" */
@@ -568,6 +567,11 @@ int date_normalize(const char *s, char *out, size_t outlen)
     time_t t;
     if (date_parse(s, &t) != 0)
         return -1;
-    cw_time_rfc3339(t, out, outlen);
-    return 0;
+    /* Our own formatting: years below 1000 keep four digits, as RFC 3339 requires. */
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL)
+        return -1;
+    int n = snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
