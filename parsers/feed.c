@@ -878,7 +878,7 @@ static void rss_channel(struct pctx *c, const xmlNode *ch, const xmlNode *items_
     }
     if (m->update_period_seconds < 0)
         m->update_period_seconds = 86400 / -m->update_period_seconds;
-    if (m->link && m->nlinks == 0)
+    if (m->link)
         add_link(&m->links, &m->nlinks, m->link, "alternate", NULL, NULL);
 }
 
