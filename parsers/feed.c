@@ -300,6 +300,12 @@ static void add_person_text(struct feed_person **ps, size_t *n, const char *s)
         name = html_plain(lp + 1);
         *lp = '\0';
         email = html_plain(t);
+    } else if (lp && strchr(lp, ')') && strchr(lp, '@')) {
+        /* "Name (email)" */
+        *strrchr(lp, ')') = '\0';
+        email = html_plain(lp + 1);
+        *lp = '\0';
+        name = html_plain(t);
     } else if (strchr(t, '@') && !strchr(t, ' ')) {
         email = strdup(t);
     } else {
@@ -340,13 +346,34 @@ static char *norm_date(struct pctx *c, const char *s, const char *field)
 
 /* ---- libxml2 helpers ---- */
 
+/* The prefixes feeds use for the namespaces we read, for documents that forget to declare them
+ * (libxml2 then keeps "media:content" as the element name, in no namespace). */
+static const char *const ns_prefixes[][2] = {
+    {NS_DC, "dc"}, {NS_DCTERMS, "dcterms"}, {NS_CONTENT, "content"}, {NS_MEDIA, "media"},
+    {NS_ITUNES, "itunes"}, {NS_FEEDBURNER, "feedburner"}, {NS_SY, "sy"}, {NS_ATOM, "atom"},
+    {NS_NEWS, "news"}, {NS_IMAGE, "image"},
+};
+
 static int node_is(const xmlNode *n, const char *ns, const char *name)
 {
-    if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+    if (n->type != XML_ELEMENT_NODE)
+        return 0;
+    const char *nn = (const char *)n->name;
+    if (ns != NULL && (n->ns == NULL || n->ns->href == NULL) && strchr(nn, ':') != NULL) {
+        for (size_t i = 0; i < sizeof ns_prefixes / sizeof ns_prefixes[0]; i++) {
+            size_t pl = strlen(ns_prefixes[i][1]);
+            if (strcmp(ns_prefixes[i][0], ns) == 0 && strncmp(nn, ns_prefixes[i][1], pl) == 0 && nn[pl] == ':' &&
+                strcmp(nn + pl + 1, name) == 0)
+                return 1;
+        }
+        return 0;
+    }
+    if (strcmp(nn, name) != 0)
         return 0;
     if (ns == NULL)
         return n->ns == NULL || n->ns->href == NULL;
-    return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+    /* Namespace names are compared without case: the iTunes one is written in several casings. */
+    return n->ns != NULL && n->ns->href != NULL && strcasecmp((const char *)n->ns->href, ns) == 0;
 }
 
 /* Matches the element in no namespace or in any of the RSS namespaces (RSS 1.0/0.90 declare one). */
@@ -539,19 +566,66 @@ static char *lang_of(const xmlNode *n)
     return out;
 }
 
+static void atom_person(const xmlNode *n, struct feed_person **ps, size_t *np);
+
+/* The first <img src> of sanitised HTML (already absolute), as an owned string. */
+static char *first_img(const char *html)
+{
+    const char *p = html ? strstr(html, "<img ") : NULL;
+    if (p == NULL)
+        return NULL;
+    const char *e = strchr(p, '>');
+    const char *src = strstr(p, " src=\"");
+    if (src == NULL || (e && src > e))
+        return NULL;
+    src += 6;
+    const char *q = strchr(src, '"');
+    return q ? strndup(src, (size_t)(q - src)) : NULL;
+}
+
 /* Elements every format shares through namespaces (dc, media, itunes, atom:link, ...). Returns 1
  * when handled. */
 static int item_ext(struct pctx *c, struct feed_item *it, const xmlNode *k, char **summary_alt)
 {
-    if (node_is(k, NS_DC, "creator") || node_is(k, NS_DC, "contributor") || node_is(k, NS_ITUNES, "author")) {
+    if (node_is(k, NS_DC, "creator") || node_is(k, NS_DC, "author") || node_is(k, NS_ITUNES, "author")) {
         if (node_is(k, NS_ITUNES, "author") && it->nauthors > 0)
             return 1;
         char *t = node_text(k);
         add_person_text(&it->authors, &it->nauthors, t);
         free(t);
-    } else if (node_is(k, NS_DC, "date") || node_is(k, NS_DCTERMS, "issued") || node_is(k, NS_DCTERMS, "created")) {
+    } else if (node_is(k, NS_ATOM, "author")) {
+        atom_person(k, &it->authors, &it->nauthors);
+    } else if (node_is(k, NS_DC, "date")) {
+        /* dc:date is "a date of the item": the publication date unless pubDate says otherwise,
+         * and the last-change date unless something more specific does. */
         char *t = node_text(k);
-        set_str(&it->published, norm_date(c, t, "dc:date"));
+        char *v = norm_date(c, t, "dc:date");
+        set_str(&it->updated, cw_strdup0(v));
+        set_str(&it->published, v);
+        free(t);
+    } else if (node_is(k, NS_DCTERMS, "issued") || node_is(k, NS_DCTERMS, "created") || node_is(k, NS_ATOM, "published")) {
+        char *t = node_text(k);
+        set_str(&it->published, norm_date(c, t, (const char *)k->name));
+        free(t);
+    } else if (node_is(k, NS_ATOM, "content")) {
+        if (it->content == NULL) {
+            char *type = attr(k, "type");
+            char *h = NULL, *t = NULL;
+            html_field(c, k, type && strcmp(type, "html") != 0 && strcmp(type, "xhtml") != 0 ? "text" : type, &h, &t);
+            set_str(&it->content, h);
+            replace_str(&it->text, t);
+            free(type);
+        }
+    } else if (node_is(k, NS_ATOM, "category")) {
+        char *t = attr(k, "label");
+        if (t == NULL)
+            t = attr(k, "term");
+        add_category(&it->categories, t);
+        free(t);
+    } else if (node_is(k, NS_ITUNES, "keywords")) {
+        char *t = node_text(k);
+        for (char *tok = t ? strtok(t, ",") : NULL; tok; tok = strtok(NULL, ","))
+            add_category(&it->categories, tok);
         free(t);
     } else if (node_is(k, NS_DCTERMS, "modified") || node_is(k, NS_ATOM, "updated")) {
         char *t = node_text(k);
@@ -606,9 +680,11 @@ static int item_ext(struct pctx *c, struct feed_item *it, const xmlNode *k, char
         }
         char *url = attr(k, "url"), *type = attr(k, "type"), *len = attr(k, "fileSize"), *medium = attr(k, "medium");
         if (url) {
-            if (it->image == NULL && ((medium && strcmp(medium, "image") == 0) || (type && strncmp(type, "image/", 6) == 0)))
-                it->image = resolve(c, k, url);
-            item_enclosure(it, resolve(c, k, url), type, len);
+            /* An image in media:content is the item's picture; other media are enclosures. */
+            if ((medium && strcmp(medium, "image") == 0) || (type && strncmp(type, "image/", 6) == 0))
+                set_str(&it->image, resolve(c, k, url));
+            else
+                item_enclosure(it, resolve(c, k, url), type, len);
         }
         for (xmlNode *g = k->children; g; g = g->next)
             if (g->type == XML_ELEMENT_NODE)
@@ -633,6 +709,19 @@ static int item_ext(struct pctx *c, struct feed_item *it, const xmlNode *k, char
 
 /* ---- RSS 0.9x / 2.0 / 1.0 ---- */
 
+/* The item picture when no element names one: an image enclosure, else the first image of the
+ * content or summary. */
+static void item_image_fallback(struct feed_item *it)
+{
+    for (size_t i = 0; i < it->nenclosures && it->image == NULL; i++)
+        if (it->enclosures[i].type && strncmp(it->enclosures[i].type, "image/", 6) == 0)
+            it->image = strdup(it->enclosures[i].url);
+    if (it->image == NULL)
+        it->image = first_img(it->content);
+    if (it->image == NULL)
+        it->image = first_img(it->summary);
+}
+
 static void rss_item(struct pctx *c, const xmlNode *n)
 {
     struct feed_item *it = new_item(c);
@@ -650,7 +739,11 @@ static void rss_item(struct pctx *c, const xmlNode *n)
             set_str(&it->title, text_title(k));
         } else if (rss_is(k, "link")) {
             char *t = node_text(k);
-            set_str(&it->link, resolve(c, k, t));
+            if (t == NULL)
+                t = attr(k, "href"); /* <link href=""/> written Atom-style */
+            char *u = resolve(c, k, t);
+            add_link(&it->links, &it->nlinks, u, "alternate", NULL, NULL);
+            set_str(&it->link, u);
             free(t);
         } else if (rss_is(k, "description")) {
             char *h = NULL, *t = NULL;
@@ -713,6 +806,7 @@ static void rss_item(struct pctx *c, const xmlNode *n)
         html_sanitize(it->summary, strlen(it->summary), NULL, NULL, &it->text);
     if (it->link && it->nlinks == 0)
         add_link(&it->links, &it->nlinks, it->link, "alternate", NULL, NULL);
+    item_image_fallback(it);
 }
 
 static long sy_period_seconds(const char *p)
@@ -730,7 +824,7 @@ static long sy_period_seconds(const char *p)
 static int channel_ext(struct pctx *c, const xmlNode *k)
 {
     struct feed_meta *m = &c->doc->feed;
-    if (node_is(k, NS_DC, "creator") || node_is(k, NS_DC, "publisher") || node_is(k, NS_ITUNES, "author")) {
+    if (node_is(k, NS_DC, "creator") || node_is(k, NS_DC, "author") || node_is(k, NS_ITUNES, "author")) {
         char *t = node_text(k);
         add_person_text(&m->authors, &m->nauthors, t);
         free(t);
@@ -746,14 +840,35 @@ static int channel_ext(struct pctx *c, const xmlNode *k)
         set_str(&m->title, text_title(k));
     } else if (node_is(k, NS_DC, "description") || node_is(k, NS_ITUNES, "summary")) {
         set_str(&m->subtitle, text_title(k));
-    } else if (node_is(k, NS_DC, "subject") || node_is(k, NS_ITUNES, "category")) {
-        char *t = node_is(k, NS_ITUNES, "category") ? attr(k, "text") : node_text(k);
+    } else if (node_is(k, NS_DC, "subject")) {
+        char *t = node_text(k);
         add_category(&m->categories, t);
         free(t);
+    } else if (node_is(k, NS_ITUNES, "category")) {
+        char *t = attr(k, "text");
+        add_category(&m->categories, t);
+        free(t);
+        for (xmlNode *g = k->children; g; g = g->next)
+            if (node_is(g, NS_ITUNES, "category"))
+                channel_ext(c, g);
+    } else if (node_is(k, NS_ITUNES, "keywords")) {
+        char *t = node_text(k);
+        for (char *tok = t ? strtok(t, ",") : NULL; tok; tok = strtok(NULL, ","))
+            add_category(&m->categories, tok);
+        free(t);
+    } else if (node_is(k, NS_MEDIA, "content")) {
+        char *u = attr(k, "url"), *medium = attr(k, "medium"), *type = attr(k, "type");
+        if ((medium && strcmp(medium, "image") == 0) || (type && strncmp(type, "image/", 6) == 0))
+            set_str(&m->image_url, resolve(c, k, u));
+        free(u);
+        free(medium);
+        free(type);
     } else if (node_is(k, NS_ATOM, "link")) {
         char *href = attr(k, "href"), *rel = attr(k, "rel"), *type = attr(k, "type"), *title = attr(k, "title");
         char *abs = resolve(c, k, href);
         add_link(&m->links, &m->nlinks, abs, rel, type, title);
+        if (abs && rel && strcmp(rel, "alternate") == 0 && m->link == NULL)
+            m->link = strdup(abs);
         free(abs);
         free(href);
         free(rel);
@@ -803,10 +918,20 @@ static void rss_channel(struct pctx *c, const xmlNode *ch, const xmlNode *items_
             set_str(&m->title, text_title(k));
         } else if (rss_is(k, "link")) {
             char *t = node_text(k);
-            set_str(&m->link, resolve(c, k, t));
+            if (t == NULL)
+                t = attr(k, "href");
+            char *u = resolve(c, k, t);
+            add_link(&m->links, &m->nlinks, u, "alternate", NULL, NULL);
+            set_str(&m->link, u);
             free(t);
         } else if (rss_is(k, "description")) {
             set_str(&m->subtitle, text_title(k));
+            if (m->image_url == NULL) {
+                char *h = NULL;
+                html_field(c, k, NULL, &h, NULL);
+                m->image_url = first_img(h);
+                free(h);
+            }
         } else if (rss_is(k, "language")) {
             replace_str(&m->language, node_text(k));
         } else if (rss_is(k, "copyright")) {
@@ -1015,9 +1140,10 @@ static void atom_entry(struct pctx *c, const xmlNode *n)
                 continue;
             atom_person(k, &it->authors, &it->nauthors);
         } else if (atom_is(k, "category")) {
-            char *t = attr(k, "term");
+            /* The label is the human-readable name; the term is a machine key. */
+            char *t = attr(k, "label");
             if (t == NULL)
-                t = attr(k, "label");
+                t = attr(k, "term");
             add_category(&it->categories, t);
             free(t);
         } else if (atom_is(k, "rights")) {
@@ -1042,8 +1168,7 @@ static void atom_entry(struct pctx *c, const xmlNode *n)
         it->summary = summary_alt;
     else
         free(summary_alt);
-    if (it->published == NULL && it->updated && 0)
-        it->published = strdup(it->updated);
+    item_image_fallback(it);
 }
 
 static void atom_feed(struct pctx *c, const xmlNode *root)
@@ -1090,7 +1215,9 @@ static void atom_feed(struct pctx *c, const xmlNode *root)
                 set_str(&m->image_url, resolve(c, k, t));
             free(t);
         } else if (atom_is(k, "category")) {
-            char *t = attr(k, "term");
+            char *t = attr(k, "label");
+            if (t == NULL)
+                t = attr(k, "term");
             add_category(&m->categories, t);
             free(t);
         } else if (atom_is(k, "entry")) {
@@ -1312,7 +1439,15 @@ static char *item_key(const struct feed_item *it)
 static int same_item(const struct feed_item *a, const struct feed_item *b)
 {
 #define EQ(f) ((a->f == NULL && b->f == NULL) || (a->f && b->f && strcmp(a->f, b->f) == 0))
-    return EQ(title) && EQ(link) && EQ(guid) && EQ(published) && EQ(summary) && EQ(content);
+    if (!(EQ(title) && EQ(link) && EQ(guid) && EQ(published) && EQ(summary) && EQ(content) && EQ(text) &&
+          EQ(image)))
+        return 0;
+    if (a->nauthors != b->nauthors || a->categories.n != b->categories.n || a->nenclosures != b->nenclosures)
+        return 0;
+    for (size_t i = 0; i < a->nauthors; i++)
+        if (!EQ(authors[i].name) || !EQ(authors[i].email))
+            return 0;
+    return 1;
 #undef EQ
 }
 
