@@ -797,6 +797,8 @@ static void rss_item(struct pctx *c, const xmlNode *n)
     }
     if (it->link == NULL && about)
         it->link = resolve(c, n, about);
+    if (it->guid == NULL && about)
+        it->guid = strdup(about); /* RSS 1.0: rdf:about identifies the item */
     free(about);
     if (it->summary == NULL)
         it->summary = summary_alt;

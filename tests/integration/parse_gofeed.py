@@ -25,6 +25,8 @@ KNOWN = {
         "RSS 1.0 item without <link>: we use its rdf:about (the spec makes it the item URL); gofeed leaves link empty",
     "feed_item_title_-_rdf_item_title":
         "RSS 1.0 item without <link>: we use its rdf:about; gofeed leaves link empty",
+    "feed_item_link_-_rdf_item_link":
+        "RSS 1.0 item: its rdf:about is also its guid (as feedparser does); gofeed leaves guid empty",
     "feed_item_links_-_rss_channel_item_links":
         "several <link> elements: the first is the item link (all are kept in links); gofeed takes the last",
     "feed_links_-_rdf_channel_links":
