@@ -31,6 +31,21 @@ static char *url_trim(const char *s)
     return out;
 }
 
+/* Percent-encodes the bytes RFC 3986 never allows literally (controls, space, quotes, <>\\^`{|},
+ * non-ASCII). Owned or NULL. */
+static char *url_escape_loose(const char *s)
+{
+    struct cw_buf b;
+    cw_buf_init(&b, URL_MAX * 3 + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7F || strchr("\"<>\\^`{|}", *p) != NULL)
+            cw_buf_printf(&b, "%%%02X", *p);
+        else
+            cw_buf_putc(&b, (char)*p);
+    }
+    return cw_buf_steal(&b);
+}
+
 char *url_resolve(const char *ref, const char *base)
 {
     if (ref == NULL)
@@ -42,8 +57,14 @@ char *url_resolve(const char *ref, const char *base)
         return r;
     xmlChar *built = xmlBuildURI((const xmlChar *)r, (const xmlChar *)base);
     if (built == NULL) {
-        /* Unparseable by RFC 3986 (spaces, stray characters): keep it as written. */
-        return r;
+        /* Not RFC 3986 as written (spaces, quotes, raw UTF-8): percent-encode those and retry,
+         * else keep it as written. */
+        char *esc = url_escape_loose(r);
+        if (esc != NULL)
+            built = xmlBuildURI((const xmlChar *)esc, (const xmlChar *)base);
+        free(esc);
+        if (built == NULL)
+            return r;
     }
     char *out = strdup((const char *)built);
     xmlFree(built);
