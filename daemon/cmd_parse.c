@@ -8,6 +8,7 @@
 #include "common/cw_util.h"
 #include "daemon/cli.h"
 #include "parsers/feed.h"
+#include "parsers/jsonout.h"
 
 #define PARSE_MAX_INPUT (64u * 1024 * 1024)
 
@@ -69,9 +70,8 @@ int cmd_parse(int argc, char **argv)
     free(data);
     json_t *j = feed_doc_to_json(doc);
     feed_doc_destroy(doc);
-    int rc = json_dumpf(j, stdout, (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
+    int rc = j ? jsonout_write(stdout, j, compact ? 0 : 2) : -1;
     json_decref(j);
-    fputc('\n', stdout);
     if (rc != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "claimwatch parse: cannot write the output\n");
         return CW_EXIT_FAIL;

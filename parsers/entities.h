@@ -13,6 +13,8 @@
 /* Looks up name (without '&' and ';', len bytes). Returns the number of code points (1 or 2)
  * written to cp, or 0 when the name is unknown. */
 int entities_lookup(const char *name, size_t len, uint32_t cp[2]);
+/* Writes the UTF-8 encoding of cp (invalid code points: U+FFFD) into out; returns its length. */
+size_t entities_utf8(uint32_t cp, char out[4]);
 /* Appends the UTF-8 encoding of cp (invalid code points become U+FFFD). 0 or a cw_buf error. */
 int entities_put_utf8(struct cw_buf *b, uint32_t cp);
 /* Decodes one reference at s (s[0] == '&', n bytes available): named, &#NNN; or &#xHH;.

@@ -35,6 +35,7 @@ static const struct tag_def tag_defs[] = {
     {"applet", TAG_SKIP, ""},
     {"article", TAG_BREAK, ""},
     {"aside", TAG_BREAK, ""},
+    {"audio", TAG_SKIP, ""},
     {"b", TAG_ALLOW, ""},
     {"blockquote", TAG_BLOCK, " cite "},
     {"br", TAG_VOID, ""},
@@ -115,16 +116,13 @@ static const struct tag_def tag_defs[] = {
     {"ul", TAG_BLOCK, ""},
     {"var", TAG_ALLOW, ""},
     {"video", TAG_SKIP, ""},
-    {"audio", TAG_SKIP, ""},
 };
+
+static int tag_cmp(const void *k, const void *d) { return strcmp(k, ((const struct tag_def *)d)->name); }
 
 static const struct tag_def *tag_find(const char *name)
 {
-    /* The table is small; a linear scan keeps it easy to extend without re-sorting. */
-    for (size_t i = 0; i < sizeof tag_defs / sizeof tag_defs[0]; i++)
-        if (strcmp(tag_defs[i].name, name) == 0)
-            return &tag_defs[i];
-    return NULL;
+    return bsearch(name, tag_defs, sizeof tag_defs / sizeof tag_defs[0], sizeof tag_defs[0], tag_cmp);
 }
 
 struct html_out {
@@ -143,11 +141,23 @@ static void text_break(struct html_out *o, int level)
         o->pending_break = level;
 }
 
+static int is_text_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
 /* Appends decoded text to the plain rendering with whitespace collapsed. */
 static void text_put(struct html_out *o, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!is_text_space(c) && c != 0xC2 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
+            /* Fast path: a run of visible bytes with nothing pending goes in one append. */
+            size_t j = i + 1;
+            while (j < n && !is_text_space((unsigned char)s[j]) && (unsigned char)s[j] != 0xC2)
+                j++;
+            cw_buf_append(&o->text, s + i, j - i);
+            o->pending_space = 0;
+            i = j - 1;
+            continue;
+        }
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
             if (o->pre && c == '\n')
                 text_break(o, 1);
@@ -196,25 +206,49 @@ static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int at
     cw_buf_append(b, s + start, n - start);
 }
 
-/* Decoded text run: escaped into the HTML, collapsed into the text. */
+/* Decoded text run: escaped into the HTML, collapsed into the text. Entities are decoded one at
+ * a time into a small stack buffer, so a text run costs no allocation. */
 static void emit_text(struct html_out *o, const char *s, size_t n)
 {
-    if (n == 0)
-        return;
-    struct cw_buf dec;
-    cw_buf_init(&dec, HTML_MAX_OUT);
-    const char *t = s;
-    size_t tn = n;
-    if (memchr(s, '&', n) != NULL) {
-        entities_decode_append(&dec, s, n);
-        t = dec.data ? dec.data : "";
-        tn = dec.len;
+    size_t i = 0;
+    while (i < n) {
+        const char *amp = memchr(s + i, '&', n - i);
+        size_t run = amp ? (size_t)(amp - (s + i)) : n - i;
+        if (run > 0) {
+            if (o->want_html)
+                html_escape_append(&o->html, s + i, run, 0);
+            if (o->want_text)
+                text_put(o, s + i, run);
+            i += run;
+        }
+        if (i >= n)
+            break;
+        uint32_t cp[2];
+        int ncp = 0;
+        size_t used = entities_decode_ref(s + i, n - i, cp, &ncp);
+        char small[8];
+        size_t ul = 0;
+        if (used == 0) {
+            small[0] = '&';
+            ul = 1;
+            used = 1;
+        } else {
+            for (int k = 0; k < ncp; k++)
+                ul += entities_utf8(cp[k], small + ul);
+        }
+        if (o->want_html)
+            html_escape_append(&o->html, small, ul, 0);
+        if (o->want_text)
+            text_put(o, small, ul);
+        i += used;
     }
-    if (o->want_html)
-        html_escape_append(&o->html, t, tn, 0);
-    if (o->want_text)
-        text_put(o, t, tn);
-    cw_buf_free(&dec);
+}
+
+static void html_close_tag(struct cw_buf *b, const char *name)
+{
+    cw_buf_append(b, "</", 2);
+    cw_buf_puts(b, name);
+    cw_buf_putc(b, '>');
 }
 
 static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':'; }
@@ -405,7 +439,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             while (depth > k) {
                 depth--;
                 if (o.want_html)
-                    cw_buf_printf(&o.html, "</%s>", stack[depth]->name);
+                    html_close_tag(&o.html, stack[depth]->name);
                 if (stack[depth]->kind == TAG_BLOCK)
                     text_break(&o, 2);
                 if (strcmp(stack[depth]->name, "pre") == 0)
@@ -428,8 +462,10 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             text_break(&o, 2);
         if (kind == TAG_VOID && strcmp(def->name, "br") == 0)
             text_break(&o, 1);
-        if (write)
-            cw_buf_printf(&o.html, "<%s", def->name);
+        if (write) {
+            cw_buf_putc(&o.html, '<');
+            cw_buf_puts(&o.html, def->name);
+        }
         p = emit_attrs(&o, def, ne, end, write);
         if (write)
             cw_buf_puts(&o.html, kind == TAG_VOID ? " />" : ">");
@@ -438,7 +474,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
         if ((kind == TAG_ALLOW || kind == TAG_BLOCK) && depth < HTML_MAX_DEPTH) {
             if (write && p > ne && p[-1] == '>' && p - 2 >= ne && p[-2] == '/') {
                 /* "<p/>": self-closed non-void element */
-                cw_buf_printf(&o.html, "</%s>", def->name);
+                html_close_tag(&o.html, def->name);
                 continue;
             }
             stack[depth++] = def;
@@ -449,7 +485,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
     while (depth > 0) {
         depth--;
         if (o.want_html)
-            cw_buf_printf(&o.html, "</%s>", stack[depth]->name);
+            html_close_tag(&o.html, stack[depth]->name);
     }
     if (html_out) {
         *html_out = cw_buf_steal(&o.html);
