@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,29 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
         return 4;
     }
     return 0;
+}
+
+int charset_utf8_valid(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII eight bytes at a time: most of a feed is markup. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        size_t k = utf8_seq(u + i, len - i);
+        if (k == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
 }
 
 static int is_latin1_alias(const char *enc)

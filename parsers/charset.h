@@ -20,6 +20,8 @@ void charset_detect(const char *data, size_t len, int xml, const char *content_t
  * in errors (at most CHARSET_MAX_ERRORS entries) and replaced (utf-8: read as windows-1252; other
  * encodings: U+FFFD). Returns 0, or -1 when out's cap is reached or memory runs out. */
 int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf *out, struct cw_strv *errors);
+/* 1 when data[0..len) is valid UTF-8 (then no conversion copy is needed). */
+int charset_utf8_valid(const char *data, size_t len);
 /* Repairs UTF-8 XML text for a strict parser (see above) into out. Returns 0 or -1 (cap, memory). */
 int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors);
 /* Records msg in errors unless the list is full or already holds it. */

@@ -1532,8 +1532,21 @@ static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr,
     cw_buf_init(&clean, FEED_MAX_DOC * 2);
     xmlDoc *x = NULL;
     int rc = -1;
-    if (charset_to_utf8(data, len, d->encoding, &u8, &d->errors) != 0 ||
-        charset_clean_xml(u8.data ? u8.data : "", u8.len, &clean, &d->errors) != 0) {
+    const char *text = data;
+    size_t tlen = len;
+    int is_utf8 = strcmp(d->encoding, "utf-8") == 0 || strcmp(d->encoding, "utf8") == 0;
+    if (!is_utf8 || !charset_utf8_valid(data, len)) {
+        if (charset_to_utf8(data, len, d->encoding, &u8, &d->errors) != 0) {
+            snprintf(errstr, errlen, "document too large or out of memory");
+            goto out;
+        }
+        text = u8.data ? u8.data : "";
+        tlen = u8.len;
+    } else if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        tlen -= 3;
+    }
+    if (charset_clean_xml(text, tlen, &clean, &d->errors) != 0) {
         snprintf(errstr, errlen, "document too large or out of memory");
         goto out;
     }

@@ -189,19 +189,25 @@ static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int at
 {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = attr ? "&quot;" : NULL; break;
-        default: break;
+        unsigned char c = (unsigned char)s[i];
+        /* One test rejects most bytes: every special character is below '?'. */
+        if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+            continue;
+        const char *rep;
+        size_t rl;
+        switch (c) {
+        case '&': rep = "&amp;"; rl = 5; break;
+        case '<': rep = "&lt;"; rl = 4; break;
+        case '>': rep = "&gt;"; rl = 4; break;
+        default:
+            if (!attr)
+                continue;
+            rep = "&quot;";
+            rl = 6;
         }
-        if (rep) {
-            cw_buf_append(b, s + start, i - start);
-            cw_buf_puts(b, rep);
-            start = i + 1;
-        }
+        cw_buf_append(b, s + start, i - start);
+        cw_buf_append(b, rep, rl);
+        start = i + 1;
     }
     cw_buf_append(b, s + start, n - start);
 }
