@@ -55,6 +55,15 @@ char *url_resolve(const char *ref, const char *base)
         return NULL;
     if (base == NULL || *base == '\0')
         return r;
+    /* Already absolute http(s) without characters RFC 3986 forbids: nothing to resolve. */
+    if ((strncmp(r, "https://", 8) == 0 || strncmp(r, "http://", 7) == 0) && strpbrk(r, " \"<>\\^`{|}") == NULL &&
+        strstr(r, "/.") == NULL) {
+        int plain = 1;
+        for (const unsigned char *p = (const unsigned char *)r; *p && plain; p++)
+            plain = *p > 0x20 && *p < 0x7F;
+        if (plain)
+            return r;
+    }
     xmlChar *built = xmlBuildURI((const xmlChar *)r, (const xmlChar *)base);
     if (built == NULL) {
         /* Not RFC 3986 as written (spaces, quotes, raw UTF-8): percent-encode those and retry,
