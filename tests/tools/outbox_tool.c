@@ -4,7 +4,7 @@
  *
  *   outbox_tool --db PATH --n N [--start S] [--size BYTES] [--batch B] [--big-every K --big-size BYTES]
  *               [--sink JSON]... [--accept-only | --drain-only] [--deadline-ms MS] [--max-rows R]
- *               [--max-in-flight M] [--dl-file PATH] [--stop-ms MS]
+ *               [--max-in-flight M] [--dl-file PATH] [--stop-ms MS] [--rate ITEMS_PER_S]
  *
  * Item i has id "item-<i>", one items event (event id "ev-<i>", key the item id) of about BYTES
  * bytes of JSON; every K-th item's event is BYTES_BIG instead (to exceed message.max.bytes).
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     const char *db = NULL, *dl_file = NULL, *sink_json[TOOL_MAX_SINKS];
     size_t nsinks = 0, size = 1024, big_size = 2 * 1024 * 1024;
     long long n = 0, start = 0, batch = 100, big_every = 0, max_rows = 0, deadline_ms = 30000, stop_ms = 2000;
-    long long max_in_flight = 1000;
+    long long max_in_flight = 1000, rate = 0;
     int accept_only = 0, drain_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -78,6 +78,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--stop-ms") == 0) stop_ms = atoll(v);
         else if (strcmp(a, "--max-in-flight") == 0) max_in_flight = atoll(v);
         else if (strcmp(a, "--dl-file") == 0) dl_file = v;
+        else if (strcmp(a, "--rate") == 0) rate = atoll(v);
         else if (strcmp(a, "--sink") == 0 && nsinks < TOOL_MAX_SINKS) sink_json[nsinks++] = v;
         else goto usage;
     }
@@ -128,7 +129,16 @@ int main(int argc, char **argv)
         n = 0;
     rc = 0;
     int paused = 0;
+    int64_t t0 = cw_now_ms();
     for (long long i = start; i < start + n && !tool_stop;) {
+        /* --rate: items per second, like feeds trickling in; pump while waiting. */
+        if (rate > 0 && (i - start) * 1000 / rate > cw_now_ms() - t0) {
+            if (!accept_only && sender_pump(snd, 10) < 0) {
+                rc = 3;
+                break;
+            }
+            continue;
+        }
         if (max_rows > 0 && outbox_full(st, max_rows, 0)) {
             if (!paused)
                 fprintf(stderr, "paused at item %lld\n", i);
