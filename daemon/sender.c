@@ -208,7 +208,7 @@ static char *sender_dl_envelope(const struct sink *sink, int kind, const char *k
     size_t limit = sink->max_message_bytes;
     json_t *ev = NULL;
     if (limit == 0 || len + 2048 < limit)
-        ev = json_loadb(payload, len, 0, NULL);
+        ev = json_loadb(payload, len, JSON_DECODE_ANY, NULL);
     if (ev != NULL) {
         json_object_set_new(o, "event", ev);
     } else {

@@ -137,8 +137,9 @@ static int kafka_conf_set(rd_kafka_conf_t *conf, const char *sink, const char *p
 static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    /* librdkafka uses syslog levels too; keep its chatter below notice. */
-    int lvl = level <= 3 ? CW_LOG_ERR : level == 4 ? CW_LOG_WARNING : level == 5 ? CW_LOG_NOTICE : CW_LOG_DEBUG;
+    /* librdkafka uses syslog levels too. Its errors (connection refused...) are routine during
+     * an outage and error_cb reports them once more, so they log as warnings. */
+    int lvl = level <= 4 ? CW_LOG_WARNING : level == 5 ? CW_LOG_NOTICE : level == 6 ? CW_LOG_INFO : CW_LOG_DEBUG;
     cw_log(lvl, "kafka", "%s: %s", fac, buf);
 }
 

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     struct sender *snd = NULL;
     struct sink *sinks[TOOL_MAX_SINKS] = {0};
     json_t *confs[TOOL_MAX_SINKS] = {0};
-    const char *names[TOOL_MAX_SINKS];
+    const char *names[TOOL_MAX_SINKS] = {"stdout"}; /* --accept-only without --sink queues for "stdout" */
     long long accepted = 0;
     if (store_open(db, &st, err, sizeof err) != 0) {
         fprintf(stderr, "outbox_tool: %s\n", err);
