@@ -185,6 +185,7 @@ int main(int argc, char **argv)
             break;
         }
     }
+    int64_t t_accepted = cw_now_ms();
     int64_t pending = 0;
     if (!accept_only && rc == 0) {
         int64_t end = cw_now_ms() + deadline_ms;
@@ -198,8 +199,12 @@ int main(int argc, char **argv)
     }
     if (tool_stop)
         fprintf(stderr, "outbox_tool: stopping on signal\n");
+    int64_t t_drained = cw_now_ms();
     sender_stop(snd, stop_ms);
     pending = outbox_backlog(st, NULL);
+    if (getenv("CW_TOOL_TIMING") != NULL)
+        fprintf(stderr, "timing: setup+accept %lld ms, drain %lld ms, stop %lld ms\n", (long long)(t_accepted - t0),
+                (long long)(t_drained - t_accepted), (long long)(cw_now_ms() - t_drained));
     uint64_t d = 0, r = 0, x = 0;
     sender_stats(snd, &d, &r, &x);
     printf("accepted=%lld delivered=%llu retried=%llu dead=%llu pending=%lld\n", accepted, (unsigned long long)d,
