@@ -8,6 +8,20 @@
 #include "common/cw_log.h"
 #include "common/cw_util.h"
 
+static int outbox_exec(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        CW_ERR("outbox", "%s failed: %s path=%s", sql, sqlite3_errmsg(store_db(st)), store_path(st));
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs inside the caller's transaction when one is open (a batch of items), else in its own
  * BEGIN IMMEDIATE. A savepoint makes the item and its events all-or-nothing either way. */
 int outbox_accept(struct store *st, const struct outbox_item *item, const struct outbox_event *events,
@@ -18,10 +32,10 @@ int outbox_accept(struct store *st, const struct outbox_item *item, const struct
     int rc = -1;
     if (own_txn && store_begin(st) != 0)
         return -1;
-    if (sqlite3_exec(db, "SAVEPOINT outbox_accept", NULL, NULL, NULL) != SQLITE_OK) {
-        CW_ERR("outbox", "cannot open savepoint: %s path=%s", sqlite3_errmsg(db), store_path(st));
+    /* In our own transaction a failure rolls it all back; in the caller's, a savepoint keeps the
+     * rollback to this item (prepared once: this runs per item). */
+    if (!own_txn && outbox_exec(st, "SAVEPOINT outbox_accept") != 0)
         goto done;
-    }
     int64_t now = cw_wall_ms();
     if (item != NULL) {
         sqlite3_stmt *s = store_stmt(
@@ -69,17 +83,15 @@ int outbox_accept(struct store *st, const struct outbox_item *item, const struct
             }
         }
     }
-    if (sqlite3_exec(db, "RELEASE outbox_accept", NULL, NULL, NULL) != SQLITE_OK) {
-        CW_ERR("outbox", "cannot release savepoint: %s path=%s", sqlite3_errmsg(db), store_path(st));
+    if (!own_txn && outbox_exec(st, "RELEASE outbox_accept") != 0)
         goto undo;
-    }
     rc = 0;
     goto done;
 undo:
     /* After SQLITE_FULL SQLite may already have rolled the whole transaction back. */
-    if (!sqlite3_get_autocommit(db)) {
-        sqlite3_exec(db, "ROLLBACK TO outbox_accept", NULL, NULL, NULL);
-        sqlite3_exec(db, "RELEASE outbox_accept", NULL, NULL, NULL);
+    if (!own_txn && !sqlite3_get_autocommit(db)) {
+        outbox_exec(st, "ROLLBACK TO outbox_accept");
+        outbox_exec(st, "RELEASE outbox_accept");
     }
 done:
     if (own_txn && !sqlite3_get_autocommit(db)) {

@@ -55,6 +55,9 @@ struct sender {
     struct sender_slot *map; /* in-flight row id -> sink index, open addressing */
     size_t mapcap;           /* power of two */
     size_t mapn;
+    int64_t *done; /* delivered row ids not yet deleted (deleted in runs by sender_reap) */
+    size_t ndone, donecap;
+    int reap_failed;
     uint64_t delivered, retried, dead;
     int64_t next_metrics_ms;
     struct metric *m_backlog, *m_oldest, *m_bytes;
@@ -329,14 +332,23 @@ void sender_report(void *ctx, int64_t opaque, enum sink_status status, const cha
     if (ss->in_flight > 0)
         ss->in_flight--;
     if (status == SINK_DELIVERED) {
-        sqlite3_stmt *q = store_stmt(s->st, "DELETE FROM outbox WHERE id=?1");
-        if (q == NULL)
-            return;
-        sqlite3_bind_int64(q, 1, opaque);
-        if (sender_step(s, q, "delete", opaque) == 0) {
-            s->delivered++;
-            metric_inc(ss->m_delivered);
+        if (s->ndone == s->donecap) {
+            size_t cap = s->donecap ? s->donecap * 2 : 1024;
+            int64_t *v = realloc(s->done, cap * sizeof *v);
+            if (v == NULL) {
+                sqlite3_stmt *q = store_stmt(s->st, "DELETE FROM outbox WHERE id=?1");
+                if (q != NULL) {
+                    sqlite3_bind_int64(q, 1, opaque);
+                    sender_step(s, q, "delete", opaque);
+                }
+                return;
+            }
+            s->done = v;
+            s->donecap = cap;
         }
+        s->done[s->ndone++] = opaque;
+        s->delivered++;
+        metric_inc(ss->m_delivered);
         ss->backoff_ms = 0;
         return;
     }
@@ -368,6 +380,39 @@ void sender_report(void *ctx, int64_t opaque, enum sink_status status, const cha
     ss->paused_until = cw_now_ms() + ss->backoff_ms;
     CW_DEBUG("sender", "delivery failed, will retry: %s row=%lld attempts=%d sink=%s",
              reason ? reason : "", (long long)opaque, attempts, ss->sink->name);
+}
+
+static int sender_cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Deletes the delivered rows. Sorted, they mostly form runs of consecutive ids, and a run in
+ * which every id was delivered is deleted with one range statement instead of one per row.
+ * Called after every poll, before anything can publish again (a delivered row must be gone
+ * before a rewound sweep could see it). */
+static void sender_reap(struct sender *s)
+{
+    if (s->ndone == 0)
+        return;
+    qsort(s->done, s->ndone, sizeof *s->done, sender_cmp_id);
+    for (size_t i = 0; i < s->ndone;) {
+        size_t k = i;
+        while (k + 1 < s->ndone && s->done[k + 1] == s->done[k] + 1)
+            k++;
+        sqlite3_stmt *q = store_stmt(s->st, "DELETE FROM outbox WHERE id >= ?1 AND id <= ?2");
+        if (q == NULL) {
+            s->reap_failed = 1;
+            break;
+        }
+        sqlite3_bind_int64(q, 1, s->done[i]);
+        sqlite3_bind_int64(q, 2, s->done[k]);
+        if (sender_step(s, q, "delete", s->done[i]) != 0)
+            s->reap_failed = 1;
+        i = k + 1;
+    }
+    s->ndone = 0;
 }
 
 /* Publishes due rows of one sink until its window is full or it pushes back. Returns the number
@@ -514,6 +559,7 @@ int sender_pump(struct sender *s, int timeout_ms)
     int published = 0, failed = 0;
     for (size_t i = 0; i < s->nsinks; i++)
         sink_poll(s->sinks[i].sink, 0);
+    sender_reap(s);
     for (size_t i = 0; i < s->nsinks; i++) {
         int n = sender_publish_sink(s, (int)i);
         if (n < 0)
@@ -530,6 +576,10 @@ int sender_pump(struct sender *s, int timeout_ms)
         for (size_t i = 0; i < s->nsinks; i++)
             sink_poll(s->sinks[i].sink, 0);
     }
+    sender_reap(s);
+    if (s->reap_failed)
+        failed = 1;
+    s->reap_failed = 0;
     if (own_txn && sender_commit(s) != 0) {
         /* Full disk or I/O error: the deletes are lost, so those rows are sent again later
          * (duplicates, never losses). */
@@ -581,6 +631,7 @@ void sender_stop(struct sender *s, int64_t deadline_ms)
         if (still > 0)
             CW_NOTICE("sender", "stopping with events in flight; they stay pending for the next start "
                                 "in_flight=%d sink=%s", still, s->sinks[i].sink->name);
+        sender_reap(s);
         sink_purge(s->sinks[i].sink);
         s->sinks[i].in_flight = 0;
         s->sinks[i].cursor = 0;
@@ -611,5 +662,6 @@ void sender_destroy(struct sender *s)
     if (s == NULL)
         return;
     free(s->map);
+    free(s->done);
     free(s);
 }
