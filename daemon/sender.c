@@ -605,15 +605,21 @@ static int64_t sender_pending(struct sender *s)
 int64_t sender_drain(struct sender *s, int64_t deadline_ms)
 {
     int64_t end = cw_now_ms() + deadline_ms;
-    int64_t pending = sender_pending(s);
-    while (pending != 0) {
+    int64_t pending = -1;
+    for (;;) {
         int64_t left = end - cw_now_ms();
+        int n = sender_pump(s, left <= 0 ? 0 : left < 50 ? (int)left : 50);
+        /* Counting the outbox is a scan: only when nothing moves (all sent, or all waiting for
+         * a retry time) is it worth asking whether anything is left. */
+        if (n <= 0 && sender_in_flight(s) == 0) {
+            pending = sender_pending(s);
+            if (pending <= 0)
+                break;
+        }
         if (left <= 0)
             break;
-        sender_pump(s, left < 50 ? (int)left : 50);
-        pending = sender_pending(s);
     }
-    return pending;
+    return pending < 0 && s->mapn == 0 ? sender_pending(s) : pending < 0 ? (int64_t)s->mapn : pending;
 }
 
 void sender_stop(struct sender *s, int64_t deadline_ms)

@@ -47,8 +47,13 @@ static char *tool_payload(long long i, size_t size)
     if (p == NULL)
         return NULL;
     memcpy(p, head, (size_t)n);
-    for (size_t k = (size_t)n; k < total - 2; k++)
+    /* 'a' + (7k + i) % 26 repeats every 26 bytes: write one period, then copy it forward
+     * (the generator is the feed, not claimwatch: keep it out of the measurement). */
+    size_t k = (size_t)n;
+    for (; k < total - 2 && k < (size_t)n + 26; k++)
         p[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
+    for (; k < total - 2; k++)
+        p[k] = p[k - 26];
     memcpy(p + total - 2, "\"}", 3);
     return p;
 }
