@@ -47,6 +47,9 @@ static const char *const store_migrations[] = {
     "  last_error TEXT"
     ");"
     "CREATE INDEX outbox_pending ON outbox(sink, next_attempt_ms, id);",
+    /* 1 -> 2: where a feed came from: "config" (config file or its OPML files) or "import"
+     * (claimwatch feeds import), so a reload forgets removed config feeds but keeps imported ones. */
+    "ALTER TABLE feeds ADD COLUMN source TEXT NOT NULL DEFAULT 'config';",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
