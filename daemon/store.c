@@ -105,7 +105,7 @@ static int store_migrate(struct store *st, char *errstr, size_t errlen)
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
         if (store_exec(st, sql, errstr, errlen) != 0 || store_exec(st, "COMMIT", errstr, errlen) != 0)
             goto rollback;
-        if (v > 0 || version > 0)
+        if (version > 0) /* a new database is created, not migrated */
             CW_NOTICE("store", "migrated database path=%s from=%d to=%d", st->path, v, v + 1);
     }
     return 0;

@@ -136,6 +136,14 @@ def make_handler(st, peer=None):
                     self.send_body(500, b"down")
                 else:
                     self.send_body(200, FEED, [("ETag", '"f1"')])
+            elif path.startswith("/f/"):
+                # feed number k: three items with ids unique to it; slow enough to kill mid-round
+                k = path[3:]
+                time.sleep(0.15)
+                body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>' % k +
+                        "".join("<item><guid>%s-%d</guid><title>%d</title></item>" % (k, j, j) for j in range(3)) +
+                        "</channel></rss>").encode()
+                self.send_body(200, body, [("ETag", '"e%s"' % k)])
             elif path == "/ua":
                 self.send_body(200, self.headers.get("User-Agent", "").encode())
             else:
