@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "common/cw_util.h"
@@ -67,6 +68,8 @@ __attribute__((weak)) void opml_feeds_free(struct opml_feed *feeds, size_t n) { 
 
 struct tool {
     struct store *st;
+    int count_only; /* bench: count items, no item rows (measures fetch + parse, not fsyncs) */
+    long bytes;
     long docs, items, dups, failing;
 };
 
@@ -74,6 +77,10 @@ static void tool_doc(void *ctx, const struct poller_feed *feed, const struct fee
 {
     struct tool *t = ctx;
     t->docs++;
+    if (t->count_only) {
+        t->items += (long)doc->nitems;
+        return;
+    }
     sqlite3_stmt *ins = store_stmt(t->st, "INSERT INTO items(id, feed_id, first_seen_ms) VALUES (?1, ?2, ?3)");
     if (ins == NULL || store_begin(t->st) != 0)
         return;
@@ -118,19 +125,66 @@ static void tool_status(void *ctx, const struct poller_feed *feed, enum poller_h
     json_decref(o);
 }
 
+static double tool_cpu(const struct rusage *ru)
+{
+    return (double)ru->ru_utime.tv_sec + (double)ru->ru_stime.tv_sec +
+           ((double)ru->ru_utime.tv_usec + (double)ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* Parse-only baseline for the bench: feed_parse on each file listed, no fetching. */
+static int tool_parse_files(const char *list)
+{
+    char *data = NULL, err[256];
+    size_t len;
+    if (cw_read_file(list, 64 << 20, &data, &len, err, sizeof err) != 0) {
+        fprintf(stderr, "poll_tool: %s\n", err);
+        return 1;
+    }
+    struct rusage ru0, ru;
+    getrusage(RUSAGE_SELF, &ru0);
+    int64_t t0 = cw_now_ms();
+    long docs = 0, items = 0, bytes = 0;
+    for (char *save = NULL, *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *body = NULL;
+        size_t blen = 0;
+        if (cw_read_file(line, 16 << 20, &body, &blen, err, sizeof err) != 0)
+            continue;
+        struct feed_doc *doc = NULL;
+        struct feed_parse_opts po = {.url = line, .max_items = 500};
+        if (feed_parse(body, blen, &po, &doc, err, sizeof err) == 0) {
+            docs++;
+            items += (long)doc->nitems;
+            feed_doc_destroy(doc);
+        }
+        bytes += (long)blen;
+        free(body);
+    }
+    int64_t elapsed = cw_now_ms() - t0;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("{\"event\":\"parse_summary\",\"docs\":%ld,\"items\":%ld,\"bytes\":%ld,\"elapsed_ms\":%lld,"
+           "\"cpu_s\":%.3f}\n",
+           docs, items, bytes, (long long)elapsed, tool_cpu(&ru) - tool_cpu(&ru0));
+    free(data);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--parse-files") == 0)
+        return tool_parse_files(argv[2]);
     struct cfg *cfg = cfg_default();
     if (cfg == NULL)
         return 1;
     const char *state_dir = NULL, *urls_file = NULL;
-    int once = 0, until_idle = 0;
+    int once = 0, until_idle = 0, count_only = 0;
     long run_ms = 0;
     struct cw_strv urls = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--once") == 0)
             once = 1;
+        else if (strcmp(a, "--count-only") == 0)
+            count_only = 1;
         else if (strcmp(a, "--until-idle") == 0)
             until_idle = 1;
         else if (strcmp(a, "--state-dir") == 0 && i + 1 < argc)
@@ -170,7 +224,7 @@ int main(int argc, char **argv)
     mkdir(state_dir, 0700);
     char path[4096], err[512];
     snprintf(path, sizeof path, "%s/state.db", state_dir);
-    struct tool t = {0};
+    struct tool t = {.count_only = count_only};
     struct loop *l = loop_create();
     if (store_open(path, &t.st, err, sizeof err) != 0) {
         fprintf(stderr, "poll_tool: %s\n", err);
@@ -182,6 +236,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "poll_tool: %s\n", err);
         return 1;
     }
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     int64_t t0 = cw_now_ms();
     if (once) {
         poller_start_once(p);
@@ -197,10 +253,14 @@ int main(int argc, char **argv)
         }
     }
     int64_t elapsed = cw_now_ms() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     poller_destroy(p);
+    /* CPU of the round itself: from start to idle (not startup, registration or the final flush) */
+    double cpu = tool_cpu(&ru) - tool_cpu(&ru0);
     printf("{\"event\":\"summary\",\"feeds\":%zu,\"docs\":%ld,\"items\":%ld,\"dups\":%ld,\"failing\":%ld,"
-           "\"elapsed_ms\":%lld}\n",
-           urls.n, t.docs, t.items, t.dups, t.failing, (long long)elapsed);
+           "\"elapsed_ms\":%lld,\"cpu_s\":%.3f,\"maxrss_kb\":%ld}\n",
+           urls.n, t.docs, t.items, t.dups, t.failing, (long long)elapsed, cpu, ru.ru_maxrss);
     store_close(t.st);
     loop_destroy(l);
     for (size_t i = 0; i < cfg->nfeeds; i++)
