@@ -74,7 +74,8 @@ try:
     emitted2 = [e["id"] for e in ev2 if e["event"] == "item"]
     allitems = emitted + emitted2
     check(len(allitems) == len(set(allitems)), "no item emitted twice (%d + %d)" % (len(emitted), len(emitted2)))
-    check(set(allitems) == {"%d-%d" % (k, j) for k in range(N) for j in range(3)}, "every item emitted once")
+    # ids are the parser's (a hash of the canonical URL, else the GUID): count them, do not spell them
+    check(len(set(allitems)) == 3 * N, "every item emitted once (%d of %d)" % (len(set(allitems)), 3 * N))
     refetched = [u for u in done if srv.st.hits.get(u[len(srv.base):], 0) != hits1.get(u[len(srv.base):], 0)]
     check(not refetched, "feeds recorded before the kill were not fetched again (%s)" % refetched[:3])
     check(any(e["event"] == "status" and e["health"] == "failing" for e in ev2) or

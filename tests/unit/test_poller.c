@@ -18,6 +18,7 @@
 #include "daemon/poller.h"
 #include "parsers/opml.h"
 
+#if !__has_include("../../parsers/feed.c")
 __attribute__((weak)) int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
                                      struct feed_doc **out, char *errstr, size_t errlen)
 {
@@ -47,6 +48,9 @@ __attribute__((weak)) void feed_doc_destroy(struct feed_doc *doc)
     free(doc);
 }
 
+#endif
+
+#if !__has_include("../../parsers/opml.c")
 __attribute__((weak)) int opml_parse(const char *data, size_t len, const char *base_url, struct opml_feed **out,
                                      size_t *n, char *errstr, size_t errlen)
 {
@@ -59,6 +63,7 @@ __attribute__((weak)) void opml_feeds_free(struct opml_feed *feeds, size_t n)
 {
     (void)feeds, (void)n;
 }
+#endif
 
 struct seen {
     int docs, items, failing, recovered;
