@@ -17,6 +17,9 @@
 
 #define POLLER_TICK_MAX_MS 1000
 #define POLLER_OPML_MAX (8 << 20)
+/* Completions within this window share one transaction (one fsync). A crash inside it only means
+ * those feeds are fetched again on restart; their items are deduplicated by id downstream. */
+#define POLLER_FLUSH_MS 50
 
 struct poller_entry {
     struct poller *p;
@@ -59,7 +62,7 @@ static void poller_mark_dirty(struct poller *p, struct poller_entry *e)
 {
     e->dirty = 1;
     if (p->flush_id <= 0)
-        p->flush_id = loop_add_timer(p->l, 0, poller_on_flush, p);
+        p->flush_id = loop_add_timer(p->l, POLLER_FLUSH_MS, poller_on_flush, p);
 }
 
 /* Writes every dirty row in one transaction. If another module holds a transaction open on the
