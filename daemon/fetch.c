@@ -692,6 +692,10 @@ static int64_t fetch_on_timer(struct loop *l, void *ctx)
     curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     fetch_check_done(f);
     f->in_timer = 0;
+    /* Belt and braces: while transfers run, never be left without a timer even if curl (which
+     * only calls back when its deadline changes) stays silent; a spare poke costs nothing. */
+    if (f->timer_want == LOOP_TIMER_STOP && f->nactive > 0)
+        f->timer_want = 1000;
     if (f->timer_want == LOOP_TIMER_STOP)
         f->timer_id = 0;
     return f->timer_want;

@@ -1,7 +1,10 @@
 """Fetcher against a loopback server: conditional GET, Retry-After, redirects and the address policy."""
 import os
+import shutil
+import ssl
+import subprocess
 import sys
-import time
+import tempfile
 
 sys.path.insert(0, os.path.join(os.environ.get("CW_SOURCE_DIR", "."), "tests", "tools"))
 import fetchsrv  # noqa: E402
@@ -73,6 +76,23 @@ try:
     r2 = fetchsrv.tool(A + [b + "/flaky"])[b + "/flaky"]
     r3 = fetchsrv.tool(A + [b + "/flaky"])[b + "/flaky"]
     check(r1["error"] == "http" and r2["status"] == 500 and r3["error"] == "ok", "flaky: fails then recovers")
+
+    # TLS verification is on: a self-signed certificate is refused
+    if shutil.which("openssl"):
+        tmp = tempfile.mkdtemp(prefix="cw_tls_")
+        key, crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                        "-days", "1", "-subj", "/CN=127.0.0.2", "-addext", "subjectAltName=IP:127.0.0.2"],
+                       check=True, capture_output=True)
+        tls = fetchsrv.Server("127.0.0.2")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(crt, key)
+        tls.httpd.socket = ctx.wrap_socket(tls.httpd.socket, server_side=True)
+        u = tls.base.replace("http://", "https://") + "/feed"
+        r = fetchsrv.tool(A + [u])[u]
+        check(r["error"] == "tls", "self-signed certificate refused (%s)" % r["errmsg"])
+        tls.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 finally:
     srv.close()
     lo.close()
