@@ -322,8 +322,11 @@ static size_t fetch_header_cb(char *p, size_t size, size_t n, void *ud)
     size_t len = size * n;
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
         /* A new response in the chain: headers we keep describe the last one only. */
+        /* The line is not NUL-terminated: read the three status digits within len. */
         const char *sp = memchr(p, ' ', len);
-        long status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        long status = 0;
+        for (const char *d = sp ? sp + 1 : p + len; d < p + len && *d >= '0' && *d <= '9' && status < 1000; d++)
+            status = status * 10 + (*d - '0');
         if (x->nchain < FETCH_MAX_CHAIN)
             x->chain[x->nchain++] = status;
         free(x->h_etag);
