@@ -129,7 +129,7 @@ def make_handler(st, peer=None):
             elif path == "/gz":
                 self.send_body(200, gzip.compress(FEED), [("Content-Encoding", "gzip")])
             elif path.startswith("/slow/"):
-                time.sleep(0.3)
+                time.sleep(0.5)  # long enough that the limit, not luck, decides the overlap
                 self.send_body(200, FEED)
             elif path == "/flaky":
                 if n <= 2:
