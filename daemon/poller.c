@@ -45,6 +45,7 @@ struct poller {
     size_t n, cap;
     int64_t tick_id, flush_id;
     int started, once, paused;
+    int refetcher; /* a reload changed connection settings: swap the fetcher once it is idle */
     uint64_t rng;
     size_t nfailing;
     struct metric *m_failing, *m_feeds, *m_parse_err;
@@ -423,6 +424,18 @@ static int64_t poller_on_tick(struct loop *l, void *ctx)
 {
     struct poller *p = ctx;
     (void)l;
+    if (p->refetcher && fetcher_pending(p->fetcher) == 0) {
+        char err[256];
+        struct fetcher *nf = fetcher_create(p->l, &p->cfg->fetch, err, sizeof err);
+        if (nf != NULL) {
+            fetcher_destroy(p->fetcher);
+            p->fetcher = nf;
+            CW_INFO("poller", "fetch settings reloaded");
+        } else {
+            CW_ERR("poller", "reloaded fetch settings rejected, keeping the old ones: %s", err);
+        }
+        p->refetcher = 0;
+    }
     if (p->paused)
         return POLLER_TICK_MAX_MS;
     int64_t now = cw_wall_ms(), next = now + POLLER_TICK_MAX_MS;
@@ -494,8 +507,10 @@ int poller_reconfigure(struct poller *p, const struct cfg *cfg)
         p->cfg = old;
         return -1;
     }
-    /* Connection settings (timeouts, limits, proxy, allow_cidrs) live in the fetcher; they apply to
-     * transfers started after a restart. Schedule bounds and per-feed settings apply now. */
+    /* Schedule bounds and per-feed settings apply now. Connection settings (timeouts, limits, proxy,
+     * allow_cidrs) live in the fetcher, which is rebuilt the next time nothing is in flight (a
+     * transfer is never cut short by a reload). */
+    p->refetcher = 1;
     size_t failing = 0;
     for (size_t i = 0; i < p->n; i++)
         failing += !p->e[i]->removed && p->e[i]->fs.failures > 0;
