@@ -676,6 +676,54 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     p->f[8] = 1.0 / (1.0 + (double)cl->nterms);
     p->f[9] = cov_raw;
     stance_features(t, d, cl, p->top, p->ntop, p->f);
+    /* the claim's two rarest words: a report on a neighbouring claim shares the common ones */
+    size_t r1 = 0, r2 = 0;
+    for (size_t k = 1; k < cl->nterms; k++) {
+        if (cl->w[k] > cl->w[r1]) {
+            r2 = r1;
+            r1 = k;
+        } else if (r2 == r1 || cl->w[k] > cl->w[r2]) {
+            r2 = k;
+        }
+    }
+    double rare = 0;
+    if (cl->nterms > 0)
+        rare += (docmask >> r1) & 1;
+    if (cl->nterms > 1 && r2 != r1)
+        rare += (docmask >> r2) & 1;
+    else
+        rare *= 2;
+    p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
+}
+
+/* Features relative to the best candidate of the document: the claim a report is about
+ * usually beats the claims next to it. */
+static void cross_features(double *f, const double *mx)
+{
+    int base = TG_NREL + TG_NSTANCE;
+    f[base + 0] = mx[0] > 0 ? f[0] / mx[0] : 0;
+    f[base + 1] = mx[1] > 0 ? f[1] / mx[1] : 0;
+    f[base + 2] = mx[3] > 0 ? f[3] / mx[3] : 0;
+}
+
+/* Features of every candidate into feats[ncand][TG_NFEAT]; NULL on allocation failure. */
+static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
+                                  size_t ncand)
+{
+    double *feats = malloc((ncand ? ncand : 1) * TG_NFEAT * sizeof *feats);
+    double mx[TG_NFEAT] = {0};
+    if (feats == NULL)
+        return NULL;
+    for (size_t i = 0; i < ncand; i++) {
+        pair_features(t, d, t->cand[i], p);
+        memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
+        for (size_t k = 0; k < TG_NFEAT; k++)
+            if (p->f[k] > mx[k])
+                mx[k] = p->f[k];
+    }
+    for (size_t i = 0; i < ncand; i++)
+        cross_features(feats + i * TG_NFEAT, mx);
+    return feats;
 }
 
 static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const char *stance)
@@ -786,13 +834,21 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (outv == NULL)
             goto fail;
     }
+    double *feats = candidate_features(t, &d, &p, ncand);
+    if (feats == NULL) {
+        free(outv);
+        goto fail;
+    }
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
-        pair_features(t, &d, ci, &p);
-        double rel = tg_model_related(t->model, p.f);
+        double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
         if (t->kp_hits[ci])
             rel = rel + 0.15 > 1 ? 1 : rel + 0.15; /* a declared key phrase is strong evidence */
-        if (rel < t->model->rel_threshold || p.ntop == 0)
+        if (rel < t->model->rel_threshold)
+            continue;
+        pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
+        memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
+        if (p.ntop == 0)
             continue;
         double pr[3];
         int st = tg_model_stance(t->model, p.f, pr);
@@ -803,6 +859,7 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (c)
             outv[nout++] = c;
     }
+    free(feats);
     qsort(outv, nout, sizeof *outv, cmp_claim_out);
     for (size_t i = 0; i < nout; i++)
         json_array_append_new(claims, outv[i]);
@@ -826,6 +883,7 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
     struct tg_doc d;
     struct tg_pair p = {0};
     json_t *arr = json_array();
+    memset(&d, 0, sizeof d);
     memset(t->kp_hits, 0, t->cs->n * sizeof *t->kp_hits);
     if (arr == NULL || doc_prepare(t, doc, &d)) {
         json_decref(arr);
@@ -836,6 +894,12 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
     if (p.scov == NULL)
         goto out;
     size_t ncand = doc_candidates(t, &d);
+    double *feats = candidate_features(t, &d, &p, ncand);
+    if (feats == NULL) {
+        json_decref(arr);
+        arr = NULL;
+        goto out;
+    }
     size_t nid = ids ? json_array_size(ids) : ncand;
     for (size_t i = 0; i < nid; i++) {
         uint32_t ci = 0;
@@ -858,22 +922,28 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
             if (!want || lo >= t->cs->n || strcmp(t->cs->claims[lo].id, want) != 0)
                 continue;
             ci = (uint32_t)lo;
-            for (size_t j = 0; j < ncand; j++)
-                cand |= t->cand[j] == ci;
+            size_t j;
+            for (j = 0; j < ncand; j++)
+                if (t->cand[j] == ci)
+                    break;
+            cand = j < ncand;
+            pair_features(t, &d, ci, &p);
+            if (cand)
+                memcpy(p.f, feats + j * TG_NFEAT, sizeof p.f);
         } else {
             ci = t->cand[i];
             cand = 1;
+            memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
-        pair_features(t, &d, ci, &p);
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
         json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id, "cand",
                                              cand, "f", f));
     }
+    free(feats);
 out:
     free(p.scov);
-    if (arr)
-        doc_free(&d);
+    doc_free(&d);
     return arr;
 }

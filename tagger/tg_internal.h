@@ -128,7 +128,8 @@ size_t tg_utf8_chars(const char *s, size_t n);
 /* ---- features and model (tg_features.c, tg_model.c) ---- */
 #define TG_NREL 10
 #define TG_NSTANCE 16
-#define TG_NFEAT (TG_NREL + TG_NSTANCE)
+#define TG_NCROSS 4 /* the pair against the document's other candidate claims */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS)
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
 
 struct tg_model {
