@@ -1,6 +1,7 @@
 #include "common/cw_metrics.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -48,6 +49,11 @@ static struct metric *metric_register(enum metric_type type, const char *name, c
     pthread_mutex_lock(&reg_lock);
     const char *lab = labels ? labels : "";
     for (struct metric *m = reg_head; m; m = m->next) {
+        if (strcmp(m->name, name) == 0 && m->type != type) {
+            /* One family, one type: a clash would make the exposition invalid. */
+            pthread_mutex_unlock(&reg_lock);
+            return &fallback;
+        }
         if (strcmp(m->name, name) == 0 && strcmp(m->labels, lab) == 0) {
             pthread_mutex_unlock(&reg_lock);
             return m;
@@ -129,6 +135,59 @@ void metric_observe(struct metric *m, double v)
     metric_add(m, v);
 }
 
+const char *metric_labels(char *out, size_t outlen, ...)
+{
+    if (outlen == 0)
+        return out;
+    out[0] = '\0';
+    size_t len = 0;
+    va_list ap;
+    va_start(ap, outlen);
+    for (;;) {
+        const char *k = va_arg(ap, const char *);
+        if (k == NULL)
+            break;
+        const char *v = va_arg(ap, const char *);
+        if (v == NULL)
+            v = "";
+        /* Worst case every value byte doubles. */
+        size_t need = (len ? 1 : 0) + strlen(k) + 2 + 2 * strlen(v) + 1;
+        if (len + need + 1 > outlen)
+            continue;
+        if (len)
+            out[len++] = ',';
+        len += (size_t)sprintf(out + len, "%s=\"", k);
+        for (const char *p = v; *p; p++) {
+            if (*p == '\\' || *p == '"') {
+                out[len++] = '\\';
+                out[len++] = *p;
+            } else if (*p == '\n') {
+                out[len++] = '\\';
+                out[len++] = 'n';
+            } else {
+                out[len++] = *p;
+            }
+        }
+        out[len++] = '"';
+        out[len] = '\0';
+    }
+    va_end(ap);
+    return out;
+}
+
+/* HELP text escapes only backslash and newline (format 0.0.4). */
+static void render_help(struct cw_buf *out, const char *help)
+{
+    for (const char *p = help; *p; p++) {
+        if (*p == '\\')
+            cw_buf_puts(out, "\\\\");
+        else if (*p == '\n')
+            cw_buf_puts(out, "\\n");
+        else
+            cw_buf_putc(out, *p);
+    }
+}
+
 static void render_value(struct cw_buf *out, double v)
 {
     if (isinf(v))
@@ -171,7 +230,9 @@ int cw_metrics_render(struct cw_buf *out)
                 first = 0;
         if (!first)
             continue;
-        cw_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type_names[m->type]);
+        cw_buf_printf(out, "# HELP %s ", m->name);
+        render_help(out, m->help);
+        cw_buf_printf(out, "\n# TYPE %s %s\n", m->name, type_names[m->type]);
         for (struct metric *s = m; s; s = s->next) {
             if (strcmp(s->name, m->name) != 0)
                 continue;
