@@ -12,8 +12,9 @@
 struct loop;
 struct signals;
 
-/* Called from the loop. signo is the signal; count is how many of that kind have arrived so far
- * (a second SIGTERM during a drain may mean "hurry"). */
+/* Called from the loop. signo is the signal; count is how many signals of its group have arrived
+ * so far (reload: SIGHUP; drain: SIGTERM and SIGINT together), so a second SIGTERM or a Ctrl-C
+ * during a drain arrives with count 2 and may mean "hurry". */
 typedef void (*signals_fn)(int signo, unsigned count, void *ctx);
 
 /* Blocks the signals, opens the signalfd and watches it on l. on_reload runs for SIGHUP,
