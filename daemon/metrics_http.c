@@ -166,6 +166,12 @@ int metrics_http_start(const char *listen, struct loop *l, struct metrics_http *
     atomic_store(&m->stale_ms, 10000);
     atomic_store(&m->heartbeat_ms, cw_now_ms());
     m->scrapes = metric_counter("claimwatch_metrics_scrapes_total", NULL, "Scrapes of /metrics served.");
+    char lab[128];
+    metric_set(metric_gauge("claimwatch_build_info", metric_labels(lab, sizeof lab, "version", CW_VERSION, NULL),
+                            "Always 1; the labels carry the build's version."),
+               1);
+    metric_set(metric_gauge("claimwatch_start_time_seconds", NULL, "Unix time the daemon started."),
+               (double)(cw_wall_ms() / 1000));
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;

@@ -33,7 +33,8 @@ grep -q '^ExecStart=/.*/claimwatch run -c /etc/claimwatch/claimwatch.json$' "$u"
 DESTDIR="$tmp/stage" cmake --install "$build" >/dev/null
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 for f in "bin/claimwatch" "lib/systemd/system/claimwatch.service" "share/doc/claimwatch/operations.md" \
-         "share/doc/claimwatch/cli.md"; do
+         "share/doc/claimwatch/cli.md" "share/doc/claimwatch/examples/claimwatch.example.json" \
+         "share/doc/claimwatch/examples/claims/example.json"; do
   if [ -e "$tmp/stage$prefix/$f" ]; then echo "ok   installs $f"; else echo "FAIL not installed: $f"; fail=1; fi
 done
 exit $fail
