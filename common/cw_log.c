@@ -95,7 +95,7 @@ int cw_log_redact(char *s)
             continue;
         /* Find the key just before the separator: k=v, "k": "v", k: v. */
         size_t kend = i;
-        if (s[i] == ':' && kend > 0 && s[kend - 1] == '"')
+        if (kend > 0 && (s[kend - 1] == '"' || s[kend - 1] == '\''))
             kend--;
         size_t kstart = kend;
         while (kstart > 0 && is_key_char(s[kstart - 1]))

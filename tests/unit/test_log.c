@@ -41,6 +41,7 @@ static void test_redact(void **state)
     redact_case("sasl.username=bob", "sasl.username=***", 1); /* "sasl" matches: over-redact */
     redact_case("{\"api_token\":\"abc def\",\"n\":1}", "{\"api_token\":\"***\",\"n\":1}", 1);
     redact_case("Client_Secret: s3cr3t next", "Client_Secret: *** next", 1);
+    redact_case("{'password'=abcd}", "{'password'=***}", 1);
     redact_case("ssl.key.password='a b c' x=1", "ssl.key.password='***' x=1", 1);
     redact_case("fetch url=https://user:pa55@example.org/feed status=200",
                 "fetch url=https://user:***@example.org/feed status=200", 1);
