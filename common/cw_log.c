@@ -73,10 +73,11 @@ static int redact_userinfo(char *s)
     char *p = s;
     while ((p = strstr(p, "://")) != NULL) {
         p += 3;
-        size_t auth = strcspn(p, "/?# \t\"'");
-        char *at = memchr(p, '@', auth);
+        size_t auth = strcspn(p, "/?# \t\r\n\v\f\"'<>");
+        /* The last '@': a sloppy URL may carry a raw '@' inside the password. */
+        char *at = memrchr(p, '@', auth);
         char *colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-        if (colon != NULL && at - colon > 1) {
+        if (colon != NULL && at - colon > 1 && !(at - colon == 4 && memcmp(colon + 1, "***", 3) == 0)) {
             size_t start = (size_t)(colon + 1 - s), end = (size_t)(at - s);
             mask_range(s, start, end);
             count++;
@@ -89,7 +90,7 @@ int cw_log_redact(char *s)
 {
     if (s == NULL)
         return 0;
-    int count = redact_userinfo(s);
+    int count = 0;
     for (size_t i = 0; s[i]; i++) {
         if (s[i] != '=' && s[i] != ':')
             continue;
@@ -128,7 +129,8 @@ int cw_log_redact(char *s)
         i = mask_range(s, v, vend) - 1;
         count++;
     }
-    return count;
+    /* URLs last: masking a key's value first can only shorten what the URL scan looks at. */
+    return count + redact_userinfo(s);
 }
 
 const char *cw_log_quote(const char *value, char *out, size_t outlen)

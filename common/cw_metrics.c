@@ -48,16 +48,30 @@ static struct metric *metric_register(enum metric_type type, const char *name, c
 {
     pthread_mutex_lock(&reg_lock);
     const char *lab = labels ? labels : "";
+    /* The list keeps each family's series together (new series go after the last one of their
+     * family), so rendering is one pass and HELP/TYPE come once per family. */
+    struct metric *family_last = NULL;
     for (struct metric *m = reg_head; m; m = m->next) {
-        if (strcmp(m->name, name) == 0 && m->type != type) {
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (family_last == NULL && m->help[0] == '\0' && help != NULL && help[0] != '\0') {
+            /* The family's HELP is the first series'; a later registration may supply it. */
+            char *h = strdup(help);
+            if (h != NULL) {
+                free(m->help);
+                m->help = h;
+            }
+        }
+        if (m->type != type) {
             /* One family, one type: a clash would make the exposition invalid. */
             pthread_mutex_unlock(&reg_lock);
             return &fallback;
         }
-        if (strcmp(m->name, name) == 0 && strcmp(m->labels, lab) == 0) {
+        if (strcmp(m->labels, lab) == 0) {
             pthread_mutex_unlock(&reg_lock);
             return m;
         }
+        family_last = m;
     }
     struct metric *m = calloc(1, sizeof *m);
     if (m == NULL)
@@ -76,11 +90,18 @@ static struct metric *metric_register(enum metric_type type, const char *name, c
         memcpy(m->bounds, bounds, nbounds * sizeof *bounds);
         m->nbounds = nbounds;
     }
-    if (reg_tail)
-        reg_tail->next = m;
-    else
-        reg_head = m;
-    reg_tail = m;
+    if (family_last != NULL) {
+        m->next = family_last->next;
+        family_last->next = m;
+        if (reg_tail == family_last)
+            reg_tail = m;
+    } else {
+        if (reg_tail)
+            reg_tail->next = m;
+        else
+            reg_head = m;
+        reg_tail = m;
+    }
     pthread_mutex_unlock(&reg_lock);
     return m;
 oom_free:
@@ -223,35 +244,32 @@ int cw_metrics_render(struct cw_buf *out)
     static const char *const type_names[] = {"counter", "gauge", "histogram"};
     pthread_mutex_lock(&reg_lock);
     /* Group series by name: HELP/TYPE once per family, as the format requires. */
-    for (struct metric *m = reg_head; m; m = m->next) {
-        int first = 1;
-        for (struct metric *p = reg_head; p != m; p = p->next)
-            if (strcmp(p->name, m->name) == 0)
-                first = 0;
-        if (!first)
-            continue;
-        cw_buf_printf(out, "# HELP %s ", m->name);
-        render_help(out, m->help);
-        cw_buf_printf(out, "\n# TYPE %s %s\n", m->name, type_names[m->type]);
-        for (struct metric *s = m; s; s = s->next) {
-            if (strcmp(s->name, m->name) != 0)
-                continue;
-            if (s->type != METRIC_HISTOGRAM) {
-                render_series(out, s->name, "", s->labels, NULL, metric_value(s));
-                continue;
-            }
-            uint64_t cum = 0;
-            char le[64];
-            for (size_t i = 0; i < s->nbounds; i++) {
-                cum += atomic_load(&s->buckets[i]);
-                snprintf(le, sizeof le, "le=\"%g\"", s->bounds[i]);
-                render_series(out, s->name, "_bucket", s->labels, le, (double)cum);
-            }
-            uint64_t count = atomic_load(&s->count);
-            render_series(out, s->name, "_bucket", s->labels, "le=\"+Inf\"", (double)count);
-            render_series(out, s->name, "_sum", s->labels, NULL, metric_value(s));
-            render_series(out, s->name, "_count", s->labels, NULL, (double)count);
+    const struct metric *prev = NULL;
+    for (struct metric *s = reg_head; s; prev = s, s = s->next) {
+        if (prev == NULL || strcmp(prev->name, s->name) != 0) {
+            cw_buf_printf(out, "# HELP %s ", s->name);
+            render_help(out, s->help);
+            cw_buf_printf(out, "\n# TYPE %s %s\n", s->name, type_names[s->type]);
         }
+        if (s->type != METRIC_HISTOGRAM) {
+            render_series(out, s->name, "", s->labels, NULL, metric_value(s));
+            continue;
+        }
+        uint64_t cum = 0;
+        char le[64];
+        for (size_t i = 0; i < s->nbounds; i++) {
+            cum += atomic_load(&s->buckets[i]);
+            snprintf(le, sizeof le, "le=\"%g\"", s->bounds[i]);
+            render_series(out, s->name, "_bucket", s->labels, le, (double)cum);
+        }
+        /* Observers bump a bucket before the count, so a scrape racing them could see more in
+         * the buckets than in the count; +Inf must equal _count and be >= every bucket. */
+        uint64_t count = atomic_load(&s->count);
+        if (count < cum)
+            count = cum;
+        render_series(out, s->name, "_bucket", s->labels, "le=\"+Inf\"", (double)count);
+        render_series(out, s->name, "_sum", s->labels, NULL, metric_value(s));
+        render_series(out, s->name, "_count", s->labels, NULL, (double)count);
     }
     pthread_mutex_unlock(&reg_lock);
     return 0;

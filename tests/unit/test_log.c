@@ -47,6 +47,7 @@ static void test_redact(void **state)
                 "fetch url=https://user:***@example.org/feed status=200", 1);
     redact_case("feeds=3 backlog=0 url=https://example.org/a:b", "feeds=3 backlog=0 url=https://example.org/a:b", 0);
     redact_case("password=ab", "password=**", 1); /* never grows the string */
+    redact_case("u=https://bob:p@ss@host/x", "u=https://bob:***@host/x", 1);
     redact_case("token=", "token=", 0);
     redact_case("time 02:15:00 key=val1,secret=val2", "time 02:15:00 key=***,secret=***", 2);
     /* Idempotent: redacting twice changes nothing. */

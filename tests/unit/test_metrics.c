@@ -80,6 +80,24 @@ static void test_histogram(void **state)
     cw_metrics_reset();
 }
 
+static void test_families_contiguous(void **state)
+{
+    (void)state;
+    cw_metrics_reset();
+    metric_counter("cw_a_total", "x=\"1\"", NULL); /* no help yet */
+    metric_gauge("cw_b", NULL, "B.");
+    metric_counter("cw_a_total", "x=\"2\"", "A, supplied later.");
+    metric_gauge("cw_c", NULL, "C.");
+    metric_counter("cw_a_total", "x=\"3\"", NULL);
+    char *out = render();
+    assert_string_equal(out, "# HELP cw_a_total A, supplied later.\n# TYPE cw_a_total counter\n"
+                             "cw_a_total{x=\"1\"} 0\ncw_a_total{x=\"2\"} 0\ncw_a_total{x=\"3\"} 0\n"
+                             "# HELP cw_b B.\n# TYPE cw_b gauge\ncw_b 0\n"
+                             "# HELP cw_c C.\n# TYPE cw_c gauge\ncw_c 0\n");
+    free(out);
+    cw_metrics_reset();
+}
+
 static void test_type_clash(void **state)
 {
     (void)state;
@@ -101,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_families_contiguous),
         cmocka_unit_test(test_type_clash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
