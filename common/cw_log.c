@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static int log_level = CW_LOG_INFO;
 static enum cw_log_format log_format = CW_LOG_FORMAT_TEXT;
@@ -230,6 +232,18 @@ static void json_fields(json_t *o, const char *msg)
     json_object_set_new(o, "msg", json_string(text));
 }
 
+/* systemd sets $JOURNAL_STREAM to "device:inode" of the stream it connected; it only counts if
+ * stderr is still that stream (not redirected to a file by a wrapper script). */
+static int stderr_is_journal(void)
+{
+    const char *e = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (e == NULL || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0)
+        return 0;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 static void log_write(int level, const char *module, char *msg)
 {
     FILE *out = log_stream ? log_stream : stderr;
@@ -261,7 +275,7 @@ static void log_write(int level, const char *module, char *msg)
         return;
     }
     if (log_prefix < 0)
-        log_prefix = getenv("JOURNAL_STREAM") != NULL;
+        log_prefix = stderr_is_journal();
     if (log_prefix)
         fprintf(out, "<%d>%s: %s\n", level, module, msg);
     else

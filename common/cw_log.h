@@ -23,7 +23,8 @@ enum cw_log_format {
 void cw_log_set_level(int level);
 int cw_log_get_level(void);
 void cw_log_set_format(enum cw_log_format fmt);
-/* Prefix text lines with "<N>" (journald/syslog priority). On by default when stderr is the journal. */
+/* Prefix text lines with "<N>" (journald/syslog priority): 1 on, 0 off, -1 decide from
+ * $JOURNAL_STREAM at the next line (the default: on when stderr is the journal). */
 void cw_log_set_prefix(int on);
 /* Parse "error|warning|notice|info|debug"; returns the level or -1. */
 int cw_log_level_from_name(const char *name);

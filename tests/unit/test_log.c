@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cw_log.h"
 
@@ -140,6 +142,34 @@ static void test_rdkafka(void **state)
     free(out);
 }
 
+static void emit_auto(void)
+{
+    cw_log_set_format(CW_LOG_FORMAT_TEXT);
+    cw_log_set_level(CW_LOG_INFO);
+    struct stat st;
+    assert_int_equal(fstat(STDERR_FILENO, &st), 0);
+    char js[64];
+    snprintf(js, sizeof js, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    setenv("JOURNAL_STREAM", js, 1); /* what systemd sets when stderr is the journal */
+    cw_log_set_prefix(-1);
+    CW_NOTICE("run", "ready feeds=2");
+    setenv("JOURNAL_STREAM", "1:2", 1); /* stderr redirected elsewhere since */
+    cw_log_set_prefix(-1);
+    CW_NOTICE("run", "ready feeds=2");
+    unsetenv("JOURNAL_STREAM");
+    cw_log_set_prefix(-1);
+    CW_NOTICE("run", "ready feeds=2");
+}
+
+static void test_journal_auto(void **state)
+{
+    (void)state;
+    char *out = capture(emit_auto);
+    assert_string_equal(out, "<5>run: ready feeds=2\nclaimwatch notice run: ready feeds=2\n"
+                             "claimwatch notice run: ready feeds=2\n");
+    free(out);
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -153,6 +183,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_redact), cmocka_unit_test(test_quote),   cmocka_unit_test(test_text),
         cmocka_unit_test(test_json),   cmocka_unit_test(test_rdkafka), cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_journal_auto),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
