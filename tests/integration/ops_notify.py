@@ -172,12 +172,42 @@ def run_ops_tool(tmp):
         ns.sock.close()
 
 
+def run_interrupt(tmp):
+    """SIGINT drains like SIGTERM; a second signal during a (here: endless) drain stops at once."""
+    print("== ops_tool: SIGINT, then a second signal", flush=True)
+    path = os.path.join(tmp, "notify2.sock")
+    ns = NotifySocket(path)
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    env.pop("WATCHDOG_USEC", None)
+    p = subprocess.Popen([os.path.join(TOOLS, "ops_tool"), "--drain-ms", "600000"], env=env,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        p.stdout.readline()
+        check(ns.wait_for("READY", "1") is not None, "READY=1")
+        check(ns.count("WATCHDOG", 0.5) == 0, "no WATCHDOG=1 when systemd did not ask for it")
+        p.send_signal(signal.SIGINT)
+        check(ns.wait_for("STOPPING", "1") is not None, "STOPPING=1 after SIGINT")
+        check(p.poll() is None, "still draining after the first signal")
+        p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"second signal ends the drain at once, exit 0 (rc={rc})")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        ns.sock.close()
+
+
 def main():
     if not os.path.exists(os.path.join(TOOLS, "ops_tool")):
         print("ops_tool not built", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         run_ops_tool(tmp)
+        run_interrupt(tmp)
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1
