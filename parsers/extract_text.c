@@ -194,6 +194,26 @@ static int is_counter(const char *l)
     return 0;
 }
 
+/* "September 10 2024, 12:31 PM â¢ 838 views": a count of views/reads anywhere in a short line */
+static int has_view_count(const char *l)
+{
+    for (const char *p = l; *p; p++) {
+        if (!isdigit((unsigned char)*p) || (p > l && isalnum((unsigned char)p[-1])))
+            continue;
+        const char *q = p;
+        while (isdigit((unsigned char)*q) || *q == ',' || *q == '.')
+            q++;
+        if (*q == 'k' || *q == 'm')
+            q++;
+        while (*q == ' ')
+            q++;
+        if (strncmp(q, "view", 4) == 0 || strncmp(q, "reads", 5) == 0 || strncmp(q, "listens", 7) == 0)
+            return 1;
+        p = q - 1;
+    }
+    return 0;
+}
+
 static int is_date_line(const char *text)
 {
     time_t t;
@@ -240,7 +260,9 @@ int extract__boilerplate(const char *text, size_t chars, size_t linkchars, const
     if (is_counter(s))
         return 1;
     if (chars <= 100) {
-        static const char *const credit[] = {"image:", "photo:", "photograph:", "picture:", "credit:",
+        if (has_view_count(s))
+            return 1;
+        static const char *const credit[] = {"image:", "photo:", "photograph:", "picture:", "credit:", "author:",
                                              "image credit", "photo credit", "source:", "file photo", NULL};
         for (int i = 0; credit[i]; i++)
             if (strncmp(s, credit[i], strlen(credit[i])) == 0)

@@ -12,8 +12,9 @@
 #include <sys/resource.h>
 
 #include "common/cw_util.h"
-#include "parsers/extract.h"
 #include "parsers/extract_internal.h"
+/* statics: strip_raw_text */
+#include "../../parsers/extract.c"
 
 static struct article *extract_ok(const char *html, const char *url, const char *ct)
 {
@@ -250,13 +251,15 @@ static void test_boilerplate_rules(void **state)
         "Sign In", "Skip to content", "1,234 views", "12K reads", "Image", "Photo", "Advertisement",
         "This post is for paying subscribers only", "Subscribe to continue reading", "Photo: Reuters",
         "We use cookies to give you the best experience.", "By Jane Doe", "5 min read", "Share this article",
-        "2024-09-10T14:05:00Z", "Published 10 September 2024", "\xc2\xa9 AFP", "Read more \xc2\xbb", NULL};
+        "2024-09-10T14:05:00Z", "Published 10 September 2024", "\xc2\xa9 AFP", "Read more \xc2\xbb",
+        "September 10 2024 , 12:31 PM \xe2\x80\xa2 838 views", "Author: Dave Example",
+        "Already have an account? Sign In", NULL};
     for (int i = 0; junk[i]; i++)
         if (!extract__boilerplate(junk[i], strlen(junk[i]), 0, NULL))
             fail_msg("not boilerplate: %s", junk[i]);
     static const char *const real[] = {
         "By the end of the year, the ministry expects the deficit to shrink.", "The minister signed in person.",
-        "Shares fell 3% on Tuesday.", "Image rights have long been disputed in the courts, lawyers said.", NULL};
+        "Shares fell 3% on Tuesday.", "The video reached 2 million viewers within a day, the company said.", "Image rights have long been disputed in the courts, lawyers said.", NULL};
     for (int i = 0; real[i]; i++)
         if (extract__boilerplate(real[i], strlen(real[i]), 0, NULL))
             fail_msg("dropped real text: %s", real[i]);
@@ -302,6 +305,29 @@ static void test_no_content(void **state)
         assert_null(a);
         assert_true(err[0] != '\0');
     }
+}
+
+static void strip_case(const char *in, const char *want)
+{
+    size_t n = 0;
+    char *out = strip_raw_text(in, strlen(in), &n);
+    assert_non_null(out);
+    assert_string_equal(out, want);
+    assert_int_equal(n, strlen(want));
+    free(out);
+}
+
+static void test_strip_raw_text(void **state)
+{
+    (void)state;
+    strip_case("<p>a</p><script>var s = '<p>x</p>';</script><p>b</p>", "<p>a</p><script></script><p>b</p>");
+    strip_case("<STYLE type=text/css>p{}</Style>x", "<STYLE type=text/css></Style>x");
+    strip_case("<script type=\"application/ld+json\">{\"a\":1}</script>", "<script type=\"application/ld+json\">{\"a\":1}</script>");
+    /* a <script> inside a comment starts no cut; an unterminated one keeps the rest */
+    strip_case("<!-- <script> --><p>kept</p></script>", "<!-- <script> --><p>kept</p></script>");
+    strip_case("<p>t</p><script>never closed <p>x", "<p>t</p><script>never closed <p>x");
+    strip_case("<scripts>not a script</scripts><style", "<scripts>not a script</scripts><style");
+    strip_case("", "");
 }
 
 static long maxrss_kb(void)
@@ -375,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_boilerplate_rules),
         cmocka_unit_test(test_title_fallbacks),
         cmocka_unit_test(test_no_content),
+        cmocka_unit_test(test_strip_raw_text),
         cmocka_unit_test(test_hostile_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
