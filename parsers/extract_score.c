@@ -4,6 +4,7 @@
  * and class/id hints, end scaled by (1 - link density); the best one, possibly promoted to a
  * shared ancestor, plus the siblings that look like part of it, is the article. Two linear walks
  * over the tree, capped in depth and node count. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,48 @@ static int number_pass(struct xstate *st, xmlNodePtr n, int depth, int in_p)
     return total;
 }
 
+/* Headings that introduce page furniture rather than more of the story. */
+static const char *const furniture_headings[] = {
+    "related", "more from", "more stories", "more news", "more on this", "more in ", "read more", "read next",
+    "up next", "what to read next", "recommended", "most read", "most popular", "most viewed", "popular",
+    "trending", "you may also like", "you might also like", "also read", "see also", "latest news",
+    "latest stories", "top stories", "editor's picks", "editors' picks", "around the web", "from our partners",
+    "comments", "leave a reply", "leave a comment", "join the conversation", "about the author",
+    "share this", "sign up", "subscribe", "newsletter", "advertisement", "sponsored", "in other news",
+    "recent posts", "tags", "topics", NULL};
+
+/* 1 when n opens with a heading (its first element, up to three wrappers down) that names a
+ * furniture block: "Related stories", "More from the newsroom", "12 Comments". */
+static int furniture_heading(xmlNodePtr n)
+{
+    xmlNodePtr h = n;
+    for (int d = 0; d < 4 && h; d++) {
+        h = xmlFirstElementChild(h);
+        if (h && extract__is_heading((const char *)h->name))
+            break;
+    }
+    if (h == NULL || !extract__is_heading((const char *)h->name))
+        return 0;
+    xmlChar *c = xmlNodeGetContent(h);
+    if (c == NULL)
+        return 0;
+    char buf[64];
+    size_t k = 0;
+    const char *p = (const char *)c;
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    while (isdigit((unsigned char)*p) || *p == ' ') /* "12 Comments" */
+        p++;
+    for (; *p && k + 1 < sizeof buf; p++)
+        buf[k++] = (char)tolower((unsigned char)*p);
+    buf[k] = '\0';
+    xmlFree(c);
+    for (int i = 0; furniture_headings[i]; i++)
+        if (strncmp(buf, furniture_headings[i], strlen(furniture_headings[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static int skip_element(const struct xstate *st, xmlNodePtr n, const struct xnode *x)
 {
     if (!st->strict)
@@ -125,7 +168,11 @@ static int skip_element(const struct xstate *st, xmlNodePtr n, const struct xnod
     int h = extract__hints(n);
     if (h & XH_STRONG)
         return 1;
-    return (h & XH_NEG) && !(h & XH_POS);
+    if ((h & XH_NEG) && !(h & XH_POS))
+        return 1;
+    return (strcmp(tag, "div") == 0 || strcmp(tag, "section") == 0 || strcmp(tag, "aside") == 0 ||
+            strcmp(tag, "ul") == 0 || strcmp(tag, "ol") == 0) &&
+           furniture_heading(n);
 }
 
 /* Pass 2: text statistics, skipping unlikely candidates; collects paragraph-like elements. */
@@ -365,6 +412,8 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
             int isp = strcmp((const char *)s->name, "p") == 0 || !(sx->flags & XN_HASBLOCK);
             if (isp && sx->tlen > 80 && ld < 0.25)
                 take = 1;
+            else if (!isp && sx->tlen > 200 && ld < 0.15)
+                take = 1; /* a container of prose: the story split into sibling blocks */
             else if (isp && sx->tlen > 0 && sx->tlen <= 80 && sx->llen == 0 && has_sentence_end(s))
                 take = 1;
         }

@@ -261,7 +261,66 @@ def l_brtext(a):
             f'<div class="postmeta">Posted by {a["author"]} | <a href="#c">{R.randrange(1, 40)} comments</a></div></div>{related("sidebar")}</div></body></html>')
 
 
-LAYOUTS = [l_semantic, l_divsoup, l_wordpress, l_table, l_paywall, l_interleaved, l_scripted, l_bigcomments, l_teasers, l_brtext]
+def l_sidebartext(a):
+    # a sidebar with real prose (author bio, editor's note, opinion teasers): text-heavy, few links
+    body = "".join(blocks_html(a["blocks"]))
+    side = "".join(f'<div class="panel"><h4>{teaser()}</h4><p>{paragraph(1, 3)}</p></div>' for _ in range(3))
+    return (head(a) + '<body>' + nav() + f'<div class="wrap"><div class="l-col-8"><h1>{html.escape(a["title"])}</h1>{body}</div>'
+            f'<div class="l-col-4"><div class="bio"><h4>About the author</h4><p>{a["author"]} covers {R.choice(NOUNS)} policy and {R.choice(NOUNS)} issues, and has reported from {R.choice(PLACES)}, {R.choice(PLACES)} and {R.choice(PLACES)} since {R.randrange(1995, 2020)}.</p></div>{side}</div></div>'
+            '<div class="bottom"><p>Contact the newsroom with tips and corrections at any time, day or night.</p></div></body></html>')
+
+
+def l_shortparas(a):
+    # tabloid style: one sentence per paragraph, inline ad slots and "READ MORE" links between them
+    sents = []
+    for k, t in a["blocks"]:
+        sents.extend([x + "." for x in t.replace(".\u201d", "\u201d.").split(". ") if x] if k == "p" else [t])
+    sents = [x.replace("..", ".") for x in sents]
+    a["blocks"] = [("p", x) for x in sents]
+    out = []
+    for i, x in enumerate(sents):
+        out.append(f'<p class="article__paragraph">{html.escape(x, quote=False)}</p>')
+        if i % 3 == 2:
+            out.append(f'<div class="inline-ad"><div class="ad-label">ADVERTISEMENT</div></div>')
+        if i % 5 == 4:
+            out.append(f'<p class="article__paragraph"><strong>READ MORE:</strong> <a href="/rm/{i}">{teaser()}</a></p>')
+    return (head(a) + '<body>' + nav() + f'<main><div class="article"><h1 class="article__headline">{html.escape(a["title"])}</h1>'
+            f'<div class="article__byline">By {a["author"]} | Published: 10:31, 10 Sep 2024</div><div class="article__content">{"".join(out)}</div>'
+            f'</div>{teaser_grid("article__recirc")}</main></body></html>')
+
+
+def l_sections(a):
+    # a component-built page: the story is cut into sibling sections, each in its own wrappers
+    chunks, cur = [], []
+    for b in a["blocks"]:
+        cur.append(b)
+        if len(cur) >= 3:
+            chunks.append(cur)
+            cur = []
+    if cur:
+        chunks.append(cur)
+    secs = ""
+    for i, ch in enumerate(chunks):
+        secs += f'<div class="block-{i}"><div class="inner"><section class="text-block">{"".join(blocks_html(ch))}</section></div></div>'
+        if i == 0:
+            secs += f'<div class="block-embed"><div class="inner"><figure><img src="/e.jpg"><figcaption>{sentence()}</figcaption></figure></div></div>'
+    return (head(a) + '<body>' + nav() + f'<div id="__next"><div class="page"><div class="hero"><h1>{html.escape(a["title"])}</h1></div>'
+            f'<div class="content-wrap">{secs}</div><div class="more">{teaser_grid("cards")}</div></div></div></body></html>')
+
+
+def l_captions(a):
+    # many photos with long captions (not part of the story text)
+    out = []
+    for i, s in enumerate(blocks_html(a["blocks"])):
+        out.append(s)
+        if i % 2 == 1:
+            out.append(f'<figure class="photo"><img src="/p{i}.jpg"><figcaption><span class="caption">{sentence()}</span> <span class="credit">Photo: {person()}/Agency</span></figcaption></figure>')
+    return (head(a) + '<body>' + nav() + f'<article class="story"><h1>{html.escape(a["title"])}</h1>{"".join(out)}'
+            f'<div class="tags"><a href="/t/1">{R.choice(PLACES)}</a> <a href="/t/2">{R.choice(NOUNS)}</a></div></article>{comments("comment", 3)}</body></html>')
+
+
+LAYOUTS = [l_semantic, l_divsoup, l_wordpress, l_table, l_paywall, l_interleaved, l_scripted, l_bigcomments, l_teasers, l_brtext,
+           l_sidebartext, l_shortparas, l_sections, l_captions]
 
 
 def main():
@@ -269,7 +328,7 @@ def main():
     seeds = sys.argv[2] if len(sys.argv) > 2 else None
     os.makedirs(out, exist_ok=True)
     arts = seed_articles(seeds)
-    while len(arts) < 60:
+    while len(arts) < 70:
         arts.append(synthetic_article())
     for i, a in enumerate(arts):
         layout = LAYOUTS[i % len(LAYOUTS)]

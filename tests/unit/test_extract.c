@@ -223,6 +223,31 @@ static void test_sibling_merging(void **state)
     article_destroy(a);
 }
 
+static void test_furniture_headings_and_prose_siblings(void **state)
+{
+    (void)state;
+    char html[16384];
+    /* no helpful classes: a teaser grid introduced by "More from ..." (sentences, few links) and a
+     * comment block introduced by "3 Comments"; the story itself is cut into sibling sections */
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"x1\"><div class=\"x2\"><div class=\"x3\"><section>%s</section></div></div>"
+             "<div class=\"x2\"><div class=\"x3\"><section><p>The second part of the story continues after an "
+             "embedded photo, with more detail on the vote and its aftermath.</p><p>It ends with a paragraph about "
+             "what happens next, when the committee meets again in the spring.</p></section></div></div>"
+             "<div class=\"x4\"><h3>More from the newsroom</h3><div><a href=\"/a\"><h4>Teaser one</h4></a><p>A teaser "
+             "sentence that reads like prose, long enough to be scored as a paragraph.</p></div></div>"
+             "<div class=\"x5\"><h3>3 Comments</h3><p>I disagree with this decision entirely, and I will say so at "
+             "the next meeting, loudly.</p></div></div></body></html>",
+             filler);
+    struct article *a = extract_ok(html, NULL, NULL);
+    assert_has(a->text, "joint committee");
+    assert_has(a->text, "embedded photo");
+    assert_has(a->text, "meets again in the spring");
+    assert_lacks(a->text, "teaser sentence");
+    assert_lacks(a->text, "I disagree");
+    article_destroy(a);
+}
+
 static void test_hidden_and_link_heavy(void **state)
 {
     (void)state;
@@ -397,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_charsets_and_entities),
         cmocka_unit_test(test_scoring_picks_article_over_sidebar),
         cmocka_unit_test(test_sibling_merging),
+        cmocka_unit_test(test_furniture_headings_and_prose_siblings),
         cmocka_unit_test(test_hidden_and_link_heavy),
         cmocka_unit_test(test_boilerplate_rules),
         cmocka_unit_test(test_title_fallbacks),
