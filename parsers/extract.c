@@ -58,20 +58,20 @@ static const char *const strong_words[] = {
     "comment", "share", "sharing", "social", "related", "promo", "cookie", "subscri", "paywall",
     "newsletter", "breadcrumb", "sponsor", "outbrain", "taboola", "recommend", "advert", "signup",
     "consent", "gdpr", "popup", "modal", "disqus", "trending", "popular", "skip", "sronly",
-    "screenreader", "visuallyhidden", "hidden", "login", "signin", "banner", "ads", NULL};
+    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", NULL};
 static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "masthead", "header",
                                          "widget", "toolbar", "tags", "byline", "caption", "credit",
                                          "author", "meta", "aside", "rail", "pagination", "pager",
                                          NULL};
 
-static int word_match(const char *tok, size_t n, const char *w)
+static int word_match(const char *tok, size_t n, const char *w, int suffix_ok)
 {
     size_t wl = strlen(w);
     if (wl > n)
         return 0;
     if (wl >= 5)
         return memmem(tok, n, w, wl) != NULL;
-    return memcmp(tok, w, wl) == 0 || memcmp(tok + n - wl, w, wl) == 0;
+    return memcmp(tok, w, wl) == 0 || (suffix_ok && memcmp(tok + n - wl, w, wl) == 0);
 }
 
 static int token_hints(const char *tok, size_t n)
@@ -83,13 +83,13 @@ static int token_hints(const char *tok, size_t n)
     if (n >= 10 && memcmp(tok, "commentary", 10) == 0)
         return XH_POS;
     for (int i = 0; pos_words[i]; i++)
-        if (word_match(tok, n, pos_words[i]))
+        if (word_match(tok, n, pos_words[i], 1))
             h |= XH_POS;
     for (int i = 0; strong_words[i]; i++)
-        if (word_match(tok, n, strong_words[i]))
+        if (word_match(tok, n, strong_words[i], 0))
             h |= XH_STRONG;
     for (int i = 0; weak_words[i]; i++)
-        if (word_match(tok, n, weak_words[i]))
+        if (word_match(tok, n, weak_words[i], 1))
             h |= XH_NEG;
     return h;
 }
@@ -135,6 +135,9 @@ static int value_hints(const char *v)
 
 int extract__hints(xmlNodePtr n)
 {
+    const char *ip = extract__attr(n, "itemprop");
+    if (ip && strcasecmp(ip, "articleBody") == 0)
+        return XH_POS; /* schema.org microdata: the publisher marked the body itself */
     return value_hints(extract__attr(n, "class")) | value_hints(extract__attr(n, "id")) |
            value_hints(extract__attr(n, "role"));
 }
@@ -414,18 +417,57 @@ fail:
     return -1;
 }
 
+/* A JSON string of s; bytes that are not valid UTF-8 (libxml2 should never leave any, but this
+ * is the last line before the event) become U+FFFD instead of losing the whole field. */
+static json_t *json_str(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s);
+    char *c = malloc(n * 3 + 1);
+    if (c == NULL)
+        return NULL;
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : (p[i] >> 5) == 6 ? 2 : (p[i] >> 4) == 14 ? 3 : (p[i] >> 3) == 30 ? 4 : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[i + k] & 0xC0) == 0x80;
+        if (ok && len > 1) {
+            json_t *probe = json_stringn((const char *)p + i, len); /* overlongs, surrogates */
+            ok = probe != NULL;
+            json_decref(probe);
+        }
+        if (ok) {
+            memcpy(c + o, p + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(c + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    c[o] = '\0';
+    j = json_string(c);
+    free(c);
+    return j;
+}
+
 static int set_str(json_t *o, const char *k, const char *v)
 {
     if (v == NULL || *v == '\0')
         return 0;
-    return json_object_set_new(o, k, json_string(v));
+    return json_object_set_new(o, k, json_str(v));
 }
 
 static json_t *strv_json(const struct cw_strv *sv)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < sv->n; i++)
-        json_array_append_new(arr, json_string(sv->v[i]));
+        json_array_append_new(arr, json_str(sv->v[i]));
     return arr;
 }
 

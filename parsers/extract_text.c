@@ -77,8 +77,10 @@ static void put_text(struct emitter *em, const char *s)
             em->space = 1;
             continue;
         }
-        if (em->cur.len + 8 >= EXTRACT_MAX_BLOCK && (*p & 0xC0) != 0x80 && em->space)
-            flush(em); /* a giant text run becomes several paragraphs, split at a space */
+        /* a giant text run becomes several paragraphs, split between characters (the 8 bytes
+         * of headroom hold a space and any UTF-8 sequence, so the appends below cannot fail) */
+        if (em->cur.len + 8 >= EXTRACT_MAX_BLOCK && (*p & 0xC0) != 0x80)
+            flush(em);
         if (em->space && em->cur.len > 0) {
             if (cw_buf_putc(&em->cur, ' ') != 0)
                 break;

@@ -25,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     if (extract_article((const char *)data, size, &o, &a, err, sizeof err) == 0) {
         json_t *j = article_to_json(a);
+        /* every value the extractor produced must survive into JSON (valid UTF-8) */
+        if (json_object_get(j, "text") == NULL || (a->title && *a->title && json_object_get(j, "title") == NULL) ||
+            json_array_size(json_object_get(j, "paragraphs")) != a->paragraphs.n)
+            abort();
         char *s = json_dumps(j, 0);
         free(s);
         json_decref(j);

@@ -296,6 +296,78 @@ static void test_boilerplate_rules(void **state)
     cw_strv_free(&au);
 }
 
+static int hints_of(const char *cls)
+{
+    char html[512];
+    snprintf(html, sizeof html, "<div class=\"%s\"></div>", cls);
+    htmlDocPtr d = htmlReadMemory(html, (int)strlen(html), NULL, NULL, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+    xmlNodePtr div = xmlFirstElementChild(xmlFirstElementChild(xmlDocGetRootElement(d)));
+    int h = extract__hints(div);
+    xmlFreeDoc(d);
+    return h;
+}
+
+static void test_class_hints(void **state)
+{
+    (void)state;
+    assert_int_equal(hints_of("article-body"), XH_POS);
+    assert_true(hints_of("social-share") & XH_STRONG);
+    assert_true(hints_of("ad") & XH_STRONG);
+    assert_true(hints_of("ads-slot") & XH_STRONG);
+    assert_true(hints_of("sr-only") & XH_STRONG);
+    assert_true(hints_of("site-nav") & XH_NEG);
+    /* utility and lookalike classes are not hints */
+    assert_int_equal(hints_of("overflow-hidden flex"), 0);
+    assert_int_equal(hints_of("comment-threads") & XH_POS, 0);
+    assert_int_equal(hints_of("thread uploads heads"), 0);
+    assert_int_equal(hints_of("unavailable canvas"), 0);
+    assert_int_equal(hints_of("commentary"), XH_POS);
+}
+
+static void test_utf8_output(void **state)
+{
+    (void)state;
+    /* one 200 KB "word" of multi-byte characters: split into paragraphs between characters */
+    size_t n = 200000;
+    char *html = malloc(n * 2 + 64);
+    assert_non_null(html);
+    size_t k = (size_t)sprintf(html, "<html><body><p>");
+    for (size_t i = 0; i < n / 2; i++) {
+        html[k++] = '\xc3';
+        html[k++] = '\xa9';
+    }
+    strcpy(html + k, "</p></body></html>");
+    struct article *a = extract_ok(html, NULL, "text/html; charset=utf-8");
+    assert_true(a->paragraphs.n >= 2);
+    json_t *j = article_to_json(a);
+    assert_int_equal(json_array_size(json_object_get(j, "paragraphs")), a->paragraphs.n);
+    json_decref(j);
+    article_destroy(a);
+    free(html);
+    /* invalid bytes that reach the JSON step become U+FFFD, not a missing field */
+    struct article bad = {.title = (char *)"caf\xe9 \xc3\xa9", .text = (char *)"ok"};
+    j = article_to_json(&bad);
+    assert_string_equal(json_string_value(json_object_get(j, "title")), "caf\xef\xbf\xbd \xc3\xa9");
+    json_decref(j);
+}
+
+static void test_microdata_body(void **state)
+{
+    (void)state;
+    char html[16384];
+    /* the body is marked with itemprop=articleBody, the longer comment-like block is not */
+    snprintf(html, sizeof html,
+             "<html><body><div class=\"overflow-hidden\"><div class=\"x\"><p>An unrelated block of prose, with commas, "
+             "many commas, and yet more commas, that is long, and that goes on, and on, and on, and on, and on, "
+             "for a while.</p><p>And another one, with commas, here, there, everywhere, and more, more, more.</p></div>"
+             "<div itemprop=\"articleBody\"><p>The marked article body begins here, with the news of the day.</p>"
+             "<p>It continues with a second paragraph that gives the details of the decision.</p></div></div></body></html>");
+    struct article *a = extract_ok(html, NULL, NULL);
+    assert_has(a->text, "marked article body begins here");
+    assert_has(a->text, "details of the decision");
+    article_destroy(a);
+}
+
 static void test_title_fallbacks(void **state)
 {
     (void)state;
@@ -425,6 +497,9 @@ int main(void)
         cmocka_unit_test(test_furniture_headings_and_prose_siblings),
         cmocka_unit_test(test_hidden_and_link_heavy),
         cmocka_unit_test(test_boilerplate_rules),
+        cmocka_unit_test(test_class_hints),
+        cmocka_unit_test(test_utf8_output),
+        cmocka_unit_test(test_microdata_body),
         cmocka_unit_test(test_title_fallbacks),
         cmocka_unit_test(test_no_content),
         cmocka_unit_test(test_strip_raw_text),
