@@ -47,7 +47,7 @@ int extract__is_block(const char *tag)
 
 int extract__is_heading(const char *tag)
 {
-    return tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' && tag[2] == '\0';
+    return tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' && tag[2] == '\0' ? tag[1] - '0' : 0;
 }
 
 /* Hint words. Long words match anywhere in a class/id token ("related-posts" -> "related"); short

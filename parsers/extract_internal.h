@@ -52,6 +52,7 @@ struct xnode *extract__stat(const struct xstate *st, xmlNodePtr n);
 #define XH_STRONG 4
 int extract__hints(xmlNodePtr n);
 int extract__is_block(const char *tag);
+/* 1-6 for h1-h6, else 0. */
 int extract__is_heading(const char *tag);
 /* Appends text with whitespace collapsed; *space carries a pending separator between calls. */
 size_t extract__count_chars(const char *s, int *space, int *commas);

@@ -284,6 +284,18 @@ int extract__boilerplate(const char *text, size_t chars, size_t linkchars, const
     return 0;
 }
 
+/* The headline as a heading: equal to the title, or one a prefix of the other covering most of it
+ * ("Headline" vs "Headline | Site", "Headline: the full version"). */
+static int same_title(const char *h, int level, const char *title)
+{
+    size_t hl = strlen(h), tl = strlen(title);
+    size_t n = hl < tl ? hl : tl, m = hl < tl ? tl : hl;
+    if (n == 0 || strncasecmp(h, title, n) != 0)
+        return 0;
+    /* an <h1> sharing its start with a shorter social title is the same headline */
+    return n == m || n * 10 >= m * 6 || (level == 1 && n >= 12);
+}
+
 static int ends_sentence(const char *s)
 {
     size_t n = strlen(s);
@@ -319,7 +331,7 @@ int extract__emit(struct xstate *st, xmlNodePtr *roots, int nroots, const char *
     for (size_t i = 0; i < em.nblocks; i++) {
         struct block *b = &em.blocks[i];
         keep[i] = !extract__boilerplate(b->text, b->chars, b->linkchars, authors);
-        if (keep[i] && b->heading && title && strcasecmp(b->text, title) == 0)
+        if (keep[i] && b->heading && title && same_title(b->text, b->heading, title))
             keep[i] = 0; /* the headline is the title field, not a paragraph */
         if (keep[i] && i > 0 && keep[i - 1] == 1 && strcmp(b->text, em.blocks[i - 1].text) == 0)
             keep[i] = 0;

@@ -386,6 +386,16 @@ static void test_title_fallbacks(void **state)
     assert_string_equal(a->published, "2023-01-02T03:04:05Z");
     assert_null(a->authors.v);
     article_destroy(a);
+    /* the page's h1 is a longer form of og:title: it is the title, not a paragraph */
+    snprintf(html, sizeof html,
+             "<html><head><meta property=\"og:title\" content=\"Storm closes schools\"></head><body><article>"
+             "<h1>Storm closes schools across the region</h1>%s<h2>Storm closes schools: what parents need to know "
+             "and do next week</h2>%s</article></body></html>",
+             filler, filler);
+    a = extract_ok(html, NULL, NULL);
+    assert_lacks(a->text, "across the region");
+    assert_has(a->text, "what parents need to know"); /* a later, different subheading stays */
+    article_destroy(a);
 }
 
 static void test_no_content(void **state)
