@@ -179,7 +179,8 @@ def l_divsoup(a):
     # obfuscated CSS-in-JS class names: no hints to lean on
     def c():
         return "sc-" + "".join(R.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
-    paras = "".join(f'<div class="{c()}">{html.escape(t, quote=False)}</div>' if k != "h2" else f'<div class="{c()}"><b>{html.escape(t)}</b></div>' for k, t in a["blocks"] if k != "li")
+    a["blocks"] = [b for b in a["blocks"] if b[0] != "li"]  # this layout has no lists
+    paras = "".join(f'<div class="{c()}">{html.escape(t, quote=False)}</div>' if k != "h2" else f'<div class="{c()}"><b>{html.escape(t)}</b></div>' for k, t in a["blocks"])
     side = "".join(f'<div class="{c()}"><a href="/x/{i}">{teaser()}</a><div class="{c()}">{R.randrange(2, 59)} min ago</div></div>' for i in range(8))
     menu = "".join(f'<a class="{c()}" href="/{i}">{w}</a>' for i, w in enumerate(["News", "Video", "Audio", "Sport", "Weather"]))
     return (head(a) + f'<body><div id="root"><div class="{c()}">{menu}</div><div class="{c()}"><div class="{c()}">'
