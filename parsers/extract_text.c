@@ -25,6 +25,8 @@ struct emitter {
     int heading;
     int space;
     int in_link;
+    int in_pre;     /* inside <pre>: a blank line ends a paragraph */
+    int newlines;   /* consecutive newlines seen (in <pre>) */
     struct block *blocks;
     size_t nblocks, cap;
     size_t total;
@@ -74,9 +76,12 @@ static void put_text(struct emitter *em, const char *s)
             (p[0] == 0xC2 && p[1] == 0xA0)) {
             if (*p == 0xC2)
                 p++;
+            if (em->in_pre && *p == '\n' && ++em->newlines >= 2)
+                flush(em);
             em->space = 1;
             continue;
         }
+        em->newlines = 0;
         /* a giant text run becomes several paragraphs, split between characters (the 8 bytes
          * of headroom hold a space and any UTF-8 sequence, so the appends below cannot fail) */
         if (em->cur.len + 8 >= EXTRACT_MAX_BLOCK && (*p & 0xC0) != 0x80)
@@ -128,10 +133,12 @@ static void emit(struct emitter *em, xmlNodePtr n, int depth)
             flush(em);
             em->heading = heading;
         }
-        int link = strcmp(tag, "a") == 0;
+        int link = strcmp(tag, "a") == 0, pre = strcmp(tag, "pre") == 0;
         em->in_link += link;
+        em->in_pre += pre;
         emit(em, c, depth + 1);
         em->in_link -= link;
+        em->in_pre -= pre;
         if (block) {
             flush(em);
             em->heading = 0;
@@ -315,10 +322,12 @@ int extract__emit(struct xstate *st, xmlNodePtr *roots, int nroots, const char *
         em.heading = extract__is_heading(tag);
         flush(&em);
         em.heading = extract__is_heading(tag);
-        int link = strcmp(tag, "a") == 0;
+        int link = strcmp(tag, "a") == 0, pre = strcmp(tag, "pre") == 0;
         em.in_link += link;
+        em.in_pre += pre;
         emit(&em, r, 0);
         em.in_link -= link;
+        em.in_pre -= pre;
         flush(&em);
         em.heading = 0;
     }

@@ -248,6 +248,21 @@ static void test_furniture_headings_and_prose_siblings(void **state)
     article_destroy(a);
 }
 
+static void test_text_shapes(void **state)
+{
+    (void)state;
+    /* <br><br>-separated text, <pre> with blank lines, and list items: each becomes paragraphs */
+    const char *html =
+        "<html><body><div class=\"txt\">First paragraph of the story, with a comma, and a claim.<br><br>Second "
+        "paragraph of the story, again with commas, and details.<br><br>Third, and last, paragraph here.</div>"
+        "<pre>A preformatted first paragraph, as some wire services send it,\nwrapped over two lines.\n\n"
+        "A second preformatted paragraph, after a blank line.</pre></body></html>";
+    struct article *a = extract_ok(html, NULL, NULL);
+    assert_has(a->text, "First paragraph of the story, with a comma, and a claim.\n\nSecond paragraph");
+    assert_has(a->text, "as some wire services send it, wrapped over two lines.\n\nA second preformatted");
+    article_destroy(a);
+}
+
 static void test_hidden_and_link_heavy(void **state)
 {
     (void)state;
@@ -505,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_scoring_picks_article_over_sidebar),
         cmocka_unit_test(test_sibling_merging),
         cmocka_unit_test(test_furniture_headings_and_prose_siblings),
+        cmocka_unit_test(test_text_shapes),
         cmocka_unit_test(test_hidden_and_link_heavy),
         cmocka_unit_test(test_boilerplate_rules),
         cmocka_unit_test(test_class_hints),
