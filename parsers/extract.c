@@ -220,15 +220,15 @@ static const char *find_ci(const char *s, const char *end, const char *w)
 /* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept).
  * Nothing in them is article text, and libxml2 scans raw text byte by byte: on real pages, where
  * inline scripts and styles are often most of the bytes, this halves the parse time. Comments
- * are copied as they are, so a "<script" inside one cannot start a cut. One linear pass; the
- * result is never longer than the input. Returns an owned buffer and its length, or NULL. */
+ * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
+ * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
 static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
 {
     char *out = malloc(len + 1);
     if (out == NULL)
         return NULL;
     const char *p = html, *end = html + len;
-    size_t o = 0;
+    size_t o = 0, tags = 0;
     while (p < end) {
         const char *lt = memchr(p, '<', (size_t)(end - p));
         if (lt == NULL)
@@ -236,7 +236,9 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
         memcpy(out + o, p, (size_t)(lt - p));
         o += (size_t)(lt - p);
         p = lt;
-        if (p >= end)
+        /* a page of millions of tiny tags would build a tree of hundreds of MB: cut it where the
+         * tag budget ends (recover mode closes what is open) */
+        if (p >= end || ++tags > EXTRACT_MAX_TAGS)
             break;
         size_t left = (size_t)(end - p);
         if (left >= 4 && memcmp(p, "<!--", 4) == 0) {

@@ -11,7 +11,8 @@
 /* Bounds against hostile pages: everything the extractor does is linear in the capped input. */
 #define EXTRACT_MAX_HTML (8u << 20)     /* bytes parsed; the rest of a larger page is ignored */
 #define EXTRACT_MAX_DEPTH 256           /* our tree walks stop here (libxml2's own cap w/o HUGE) */
-#define EXTRACT_MAX_NODES 400000        /* elements given stats; later ones count as absent */
+#define EXTRACT_MAX_NODES 200000        /* elements given stats; later ones count as absent */
+#define EXTRACT_MAX_TAGS 400000         /* '<' passed to the parser: bounds the tree's memory */
 #define EXTRACT_MAX_TEXT (1u << 20)     /* bytes of extracted text */
 #define EXTRACT_MAX_BLOCK (64u << 10)   /* bytes per paragraph before it is split */
 #define EXTRACT_MAX_PARAS 5000
