@@ -118,6 +118,51 @@ static const char *const filler =
     "<p>Critics of the plan, including several regional governors, argued that it had been rushed through without "
     "proper consultation, and they promised to challenge it in court.</p>";
 
+/* The demo pages (config/demo/articles) against tests/fixtures/demo/expected.json. */
+static void test_demo_pages(void **state)
+{
+    (void)state;
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/tests/fixtures/demo/expected.json", CW_SOURCE_DIR);
+    json_t *exp = json_load_file(path, 0, NULL);
+    if (exp == NULL)
+        skip();
+    const char *page;
+    json_t *e;
+    int pages = 0;
+    json_object_foreach(json_object_get(exp, "articles"), page, e)
+    {
+        char *html = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", CW_SOURCE_DIR, page);
+        assert_int_equal(cw_read_file(path, 1u << 24, &html, &len, err, sizeof err), 0);
+        struct article *a = NULL;
+        if (extract_article(html, len, NULL, &a, err, sizeof err) != 0)
+            fail_msg("%s: %s", page, err);
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(e, "must_contain"), i, s) assert_has(a->text, json_string_value(s));
+        json_array_foreach(json_object_get(e, "must_not_contain"), i, s) assert_lacks(a->text, json_string_value(s));
+        json_array_foreach(json_object_get(e, "must_not_contain_lines"), i, s)
+        {
+            for (size_t k = 0; k < a->paragraphs.n; k++)
+                if (strcmp(a->paragraphs.v[k], json_string_value(s)) == 0)
+                    fail_msg("%s: furniture line kept: %s", page, json_string_value(s));
+        }
+        if (json_string_value(json_object_get(e, "title")))
+            assert_string_equal(a->title, json_string_value(json_object_get(e, "title")));
+        if (json_string_value(json_object_get(e, "published")))
+            assert_string_equal(a->published, json_string_value(json_object_get(e, "published")));
+        if (json_string_value(json_object_get(e, "canonical")))
+            assert_string_equal(a->canonical_url, json_string_value(json_object_get(e, "canonical")));
+        article_destroy(a);
+        free(html);
+        pages++;
+    }
+    assert_true(pages >= 5);
+    json_decref(exp);
+}
+
 static void test_jsonld_graph(void **state)
 {
     (void)state;
@@ -531,6 +576,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic_page),
+        cmocka_unit_test(test_demo_pages),
         cmocka_unit_test(test_jsonld_graph),
         cmocka_unit_test(test_jsonld_article_body),
         cmocka_unit_test(test_charsets_and_entities),
