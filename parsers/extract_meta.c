@@ -135,6 +135,34 @@ static json_t *find_article(json_t *v, int depth)
     return r;
 }
 
+/* Publishers often write raw newlines and tabs inside JSON-LD strings (a template pasting the
+ * body in), which JSON forbids: escape control characters found inside strings. Owned copy. */
+static char *jsonld_repair(const char *s, size_t n)
+{
+    char *o = malloc(n * 2 + 1);
+    if (o == NULL)
+        return NULL;
+    size_t k = 0;
+    int in_str = 0, esc = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (in_str && c < 0x20) {
+            o[k++] = '\\';
+            o[k++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : 'f';
+            continue;
+        }
+        o[k++] = (char)c;
+        if (esc)
+            esc = 0;
+        else if (in_str && c == '\\')
+            esc = 1;
+        else if (c == '"')
+            in_str = !in_str;
+    }
+    o[k] = '\0';
+    return o;
+}
+
 static void take_jsonld(struct meta *m, xmlNodePtr script)
 {
     if (m->ld)
@@ -145,6 +173,12 @@ static void take_jsonld(struct meta *m, xmlNodePtr script)
     size_t n = strlen((const char *)c);
     if (n <= META_MAX_JSONLD) {
         json_t *root = json_loadb((const char *)c, n, 0, NULL);
+        if (root == NULL) {
+            char *fixed = jsonld_repair((const char *)c, n);
+            if (fixed)
+                root = json_loads(fixed, 0, NULL);
+            free(fixed);
+        }
         json_t *art = root ? find_article(root, 0) : NULL;
         if (art) {
             m->ld_root = root;

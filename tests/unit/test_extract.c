@@ -201,6 +201,18 @@ static void test_jsonld_article_body(void **state)
     assert_string_equal(a->authors.v[0], "Sam Poe");
     assert_has(a->text, "Second paragraph, which also carries a claim");
     article_destroy(a);
+    /* the same with raw newlines and a tab inside the JSON string (invalid JSON, common in the wild) */
+    const char *raw =
+        "<html><head><script type=\"application/ld+json\">\n{\"@type\": \"NewsArticle\", \"headline\": \"Raw\",\n"
+        "\"articleBody\": \"First paragraph of the article body, long enough to count as text for sure.\n"
+        "Second paragraph, with a\ttab and an escaped \\\"quote\\\" inside it, and more words.\n"
+        "Third paragraph closes the story with a quote from an official spokesperson.\"}\n</script></head>"
+        "<body><div id=\"app\"></div></body></html>";
+    a = extract_ok(raw, NULL, NULL);
+    assert_string_equal(a->title, "Raw");
+    assert_int_equal(a->paragraphs.n, 3);
+    assert_has(a->text, "with a tab and an escaped \"quote\" inside");
+    article_destroy(a);
 }
 
 static void test_charsets_and_entities(void **state)
