@@ -239,6 +239,13 @@ static int is_date_line(const char *text)
                     return 1;
         }
     }
+    /* relative stamps: "2 hours ago", "updated 35 mins ago" */
+    size_t n = strlen(buf);
+    if (n >= 4 && strcmp(buf + n - 4, " ago") == 0 && n < 40) {
+        for (const char *q = buf; *q; q++)
+            if (isdigit((unsigned char)*q))
+                return 1;
+    }
     return date_parse(p, &t) == 0;
 }
 
