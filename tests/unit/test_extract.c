@@ -236,6 +236,13 @@ static void test_charsets_and_entities(void **state)
     a = extract_ok(html, NULL, "text/html; charset=ISO-8859-1");
     assert_has(a->text, "Gr\xc3\xbc\xc3\x9f" "e aus M\xc3\xbcnchen");
     article_destroy(a);
+    /* windows-1252 through <meta http-equiv>: curly quotes live in 0x80-0x9f */
+    snprintf(html, sizeof html, "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
+                                "</head><body><article><p>The minister called it \x93" "a fair deal\x94 \x96 twice, on the "
+                                "record, in front of the press.</p>%s</article></body></html>", filler);
+    a = extract_ok(html, NULL, NULL);
+    assert_has(a->text, "\xe2\x80\x9c" "a fair deal\xe2\x80\x9d \xe2\x80\x93 twice");
+    article_destroy(a);
 }
 
 static void test_scoring_picks_article_over_sidebar(void **state)
