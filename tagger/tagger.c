@@ -11,7 +11,7 @@
 
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
-#define TG_MAX_EVIDENCE 3
+#define TG_MAX_EVIDENCE 5
 
 struct tg_phrase {
     int32_t *terms;
@@ -741,53 +741,74 @@ static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const
 
 static const char *const tg_stance_names[3] = {"discusses", "supports", "refutes"};
 
-/* Evidence: the best-covering sentence, plus the strongest supporting and refuting ones among
- * sentences that speak to the claim, in text order. */
+/* Stance of one evidence sentence towards the claim, from its cues and its polarity relative
+ * to the claim: a denial or a negation the claim does not carry refutes; an attributed
+ * assertion, a support cue or a plain statement supports; a hedge by the narrator discusses.
+ * The document-level stance comes from the trained model; a single sentence is too little
+ * context for it, while these cues are what a sentence-level reader goes by. */
+static int sentence_stance(const struct tg_doc *d, size_t s, const struct tg_cl *cl)
+{
+    const struct tg_sent *st = &d->tx.sents[s];
+    int negated = (d->s_ref[s] + d->s_neg[s]) > 0;
+    if (negated != (cl->neg != 0))
+        return TG_REFUTE;
+    if (st->speaker_start >= 0 || d->s_sup[s] > 0)
+        return TG_SUPPORT;
+    if (d->s_hedge[s] > 0 || st->question)
+        return TG_DISCUSS;
+    return TG_SUPPORT;
+}
+
+/* Evidence: the best-covering sentence, plus the strongest refuting and supporting sentences
+ * (two each, attributed ones first), in text order. */
 static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
 {
     const struct tg_cl *cl = &t->cl[ci];
     size_t pick[TG_MAX_EVIDENCE];
     int pst[TG_MAX_EVIDENCE];
     size_t npick = 0;
-    double best_cov = 0, best_sup = 0, best_ref = 0;
-    size_t ib = SIZE_MAX, is = SIZE_MAX, ir = SIZE_MAX;
+    double bcov = 0, bref[2] = {0, 0}, bsup[2] = {0, 0};
+    size_t ib = SIZE_MAX, ir[2] = {SIZE_MAX, SIZE_MAX}, is[2] = {SIZE_MAX, SIZE_MAX};
     int ib_st = 0;
-    double min_cov = p->f[1] * 0.6 > 0.3 ? p->f[1] * 0.6 : 0.3;
+    double min_cov = p->f[1] * 0.5 > 0.15 ? p->f[1] * 0.5 : 0.15;
     for (size_t s = d->title_sents; s < d->tx.nsent; s++) {
         double c = p->scov[s];
         if (c < min_cov)
             continue;
-        double f[TG_NFEAT], pr[3];
-        memcpy(f, p->f, sizeof f);
-        f[1] = c;
-        f[2] = c;
-        stance_features(t, d, cl, &s, 1, f);
-        int st = tg_model_stance(t->model, f, pr);
-        if (c > best_cov) {
-            best_cov = c;
+        int st = sentence_stance(d, s, cl);
+        if (c > bcov) {
+            bcov = c;
             ib = s;
             ib_st = st;
         }
-        if (st == TG_SUPPORT && pr[1] * c > best_sup) {
-            best_sup = pr[1] * c;
-            is = s;
-        }
-        if (st == TG_REFUTE && pr[2] * c > best_ref) {
-            best_ref = pr[2] * c;
-            ir = s;
+        double r = c + (d->tx.sents[s].speaker_start >= 0 ? 0.4 : 0);
+        double *bb = st == TG_REFUTE ? bref : st == TG_SUPPORT ? bsup : NULL;
+        size_t *ii = st == TG_REFUTE ? ir : is;
+        if (bb == NULL)
+            continue;
+        if (r > bb[0]) {
+            bb[1] = bb[0];
+            ii[1] = ii[0];
+            bb[0] = r;
+            ii[0] = s;
+        } else if (r > bb[1]) {
+            bb[1] = r;
+            ii[1] = s;
         }
     }
     if (ib != SIZE_MAX) {
         pick[npick] = ib;
         pst[npick++] = ib_st;
     }
-    if (is != SIZE_MAX && is != ib) {
-        pick[npick] = is;
-        pst[npick++] = TG_SUPPORT;
-    }
-    if (ir != SIZE_MAX && ir != ib) {
-        pick[npick] = ir;
-        pst[npick++] = TG_REFUTE;
+    for (int k = 0; k < 2; k++) {
+        if (ir[k] != SIZE_MAX && ir[k] != ib) {
+            pick[npick] = ir[k];
+            pst[npick++] = TG_REFUTE;
+        }
+        if (is[k] != SIZE_MAX && is[k] != ib) {
+            pick[npick] = is[k];
+            pst[npick++] = TG_SUPPORT;
+        }
     }
     /* text order */
     for (size_t i = 1; i < npick; i++)
@@ -853,6 +874,11 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         double pr[3];
         int st = tg_model_stance(t->model, p.f, pr);
         json_t *ev = evidence(t, &d, ci, &p);
+        if (ev != NULL && json_array_size(ev) == 0) {
+            /* no sentence of the text carries the claim (a title alone is not evidence) */
+            json_decref(ev);
+            continue;
+        }
         json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
                               tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
                               ev ? ev : json_array());
