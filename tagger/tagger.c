@@ -12,6 +12,7 @@
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
+#define TG_MAX_CAND 40 /* candidates per document that get full features */
 
 struct tg_phrase {
     int32_t *terms;
@@ -54,10 +55,11 @@ struct tagger {
     const struct tg_model *model;
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
+    double *cover;        /* per candidate */
     uint32_t *cand;       /* touched claims */
     uint32_t *tstamp;     /* per term: doc stamp */
     uint16_t *tf;         /* per term */
-    int32_t *local;       /* per term: local index in the current claim, or -1 */
+    uint32_t *dterm;      /* per term: index among the document's distinct terms */
     uint32_t *ent_count;  /* per entity */
     uint32_t *kp_hits;    /* per claim */
     uint32_t stamp;
@@ -88,10 +90,11 @@ void tagger_destroy(struct tagger *t)
     free(t->post_off);
     free(t->post);
     free(t->acc);
+    free(t->cover);
     free(t->cand);
     free(t->tstamp);
     free(t->tf);
-    free(t->local);
+    free(t->dterm);
     free(t->ent_count);
     free(t->kp_hits);
     tg_vocab_free(&t->v);
@@ -355,16 +358,15 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     free(fill);
     t->acc = calloc(nc ? nc : 1, sizeof *t->acc);
+    t->cover = calloc(nc ? nc : 1, sizeof *t->cover);
     t->cand = malloc((nc ? nc : 1) * sizeof *t->cand);
     t->kp_hits = calloc(nc ? nc : 1, sizeof *t->kp_hits);
     t->tstamp = calloc(nt ? nt : 1, sizeof *t->tstamp);
     t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
-    t->local = malloc((nt ? nt : 1) * sizeof *t->local);
+    t->dterm = calloc(nt ? nt : 1, sizeof *t->dterm);
     t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
-    if (!t->acc || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->local || !t->ent_count)
+    if (!t->acc || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->dterm || !t->ent_count)
         goto fail;
-    for (size_t i = 0; i < nt; i++)
-        t->local[i] = -1;
     CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
              t->nents);
     return t;
@@ -383,6 +385,12 @@ struct tg_doc {
     uint32_t *uterms;  /* distinct content terms */
     size_t nuterms;
     double norm;       /* tf-idf norm of the document */
+    /* where each distinct term occurs (CSR over uterms), so a claim's features cost the
+     * occurrences of its own words rather than a pass over the whole text */
+    uint32_t *occ_off, *occ_pos;
+    uint32_t *tok_sent;     /* sentence of each token */
+    uint32_t *sent_chars;   /* per sentence: character offsets of start and end in the text */
+    int32_t *next_content;  /* next indexed token in the same sentence, or -1 */
     /* per sentence cue counts */
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
@@ -390,6 +398,11 @@ struct tg_doc {
 
 static void doc_free(struct tg_doc *d)
 {
+    free(d->occ_off);
+    free(d->occ_pos);
+    free(d->tok_sent);
+    free(d->sent_chars);
+    free(d->next_content);
     free(d->buf);
     tg_text_free(&d->tx);
     free(d->uterms);
@@ -481,6 +494,57 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
         unknown += tx->toks[k].term < 0;
     norm += (double)unknown * 4.0;
     d->norm = sqrt(norm) + 1e-9;
+    /* character offsets of every sentence in one pass, for evidence spans */
+    d->sent_chars = malloc(2 * ns * sizeof *d->sent_chars);
+    if (d->sent_chars == NULL)
+        return -1;
+    size_t pos = d->text_off, chars = 0;
+    for (size_t si = 0; si < tx->nsent; si++) {
+        const struct tg_sent *st = &tx->sents[si];
+        if (st->start < d->text_off) {
+            d->sent_chars[2 * si] = d->sent_chars[2 * si + 1] = 0;
+            continue;
+        }
+        chars += tg_utf8_chars(d->buf + pos, st->start - pos);
+        d->sent_chars[2 * si] = (uint32_t)chars;
+        chars += tg_utf8_chars(d->buf + st->start, st->end - st->start);
+        d->sent_chars[2 * si + 1] = (uint32_t)chars;
+        pos = st->end;
+    }
+    size_t nt = tx->ntok ? tx->ntok : 1;
+    d->occ_off = calloc(d->nuterms + 1, sizeof *d->occ_off);
+    d->occ_pos = malloc(nt * sizeof *d->occ_pos);
+    d->tok_sent = malloc(nt * sizeof *d->tok_sent);
+    d->next_content = malloc(nt * sizeof *d->next_content);
+    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content)
+        return -1;
+    for (size_t i = 0; i < d->nuterms; i++)
+        t->dterm[d->uterms[i]] = (uint32_t)i;
+    for (size_t si = 0; si < tx->nsent; si++) {
+        const struct tg_sent *st = &tx->sents[si];
+        int32_t next = -1;
+        for (size_t k = st->tok0 + st->ntok; k-- > st->tok0;) {
+            const struct tg_tok *tk = &tx->toks[k];
+            d->tok_sent[k] = (uint32_t)si;
+            d->next_content[k] = next;
+            if (tk->term >= 0 && !(tk->cue & TG_CUE_STOP)) {
+                next = (int32_t)k;
+                d->occ_off[t->dterm[tk->term] + 1]++;
+            }
+        }
+    }
+    for (size_t i = 0; i < d->nuterms; i++)
+        d->occ_off[i + 1] += d->occ_off[i];
+    uint32_t *cur = malloc((d->nuterms ? d->nuterms : 1) * sizeof *cur);
+    if (cur == NULL)
+        return -1;
+    memcpy(cur, d->occ_off, d->nuterms * sizeof *cur);
+    for (size_t k = 0; k < tx->ntok; k++) {
+        const struct tg_tok *tk = &tx->toks[k];
+        if (tk->term >= 0 && !(tk->cue & TG_CUE_STOP))
+            d->occ_pos[cur[t->dterm[tk->term]]++] = (uint32_t)k;
+    }
+    free(cur);
     /* entities and key phrases */
     memset(t->ent_count, 0, t->nents * sizeof *t->ent_count);
     for (size_t k = 0; k < tx->ntok; k++) {
@@ -505,6 +569,16 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     return 0;
 }
 
+static const double *cover_sort_base; /* qsort has no context argument in C11 */
+
+static int cmp_cover_desc(const void *a, const void *b)
+{
+    double x = cover_sort_base[*(const size_t *)a], y = cover_sort_base[*(const size_t *)b];
+    if (x != y)
+        return (x < y) - (x > y);
+    return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
 /* Claim candidates: postings of the document's terms accumulate each claim's matched weight. */
 static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
 {
@@ -523,8 +597,28 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
         uint32_t c = t->cand[i];
         double cover = t->acc[c] / (t->cl[c].wsum + 1e-9);
         t->acc[c] = 0;
-        if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0)
+        if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0) {
+            t->cover[keep] = cover + (t->kp_hits[c] > 0 ? 1.0 : 0.0);
             t->cand[keep++] = c;
+        }
+    }
+    /* only the best-covered candidates get full features: no report speaks to more than a few
+     * dozen claims, and this keeps the cost per document from growing with the claim count */
+    if (keep > TG_MAX_CAND) {
+        size_t *ord = malloc(keep * sizeof *ord);
+        uint32_t *tmp = malloc(keep * sizeof *tmp);
+        if (ord != NULL && tmp != NULL) {
+            for (size_t i = 0; i < keep; i++)
+                ord[i] = i;
+            cover_sort_base = t->cover;
+            qsort(ord, keep, sizeof *ord, cmp_cover_desc);
+            for (size_t i = 0; i < TG_MAX_CAND; i++)
+                tmp[i] = t->cand[ord[i]];
+            memcpy(t->cand, tmp, TG_MAX_CAND * sizeof *tmp);
+            keep = TG_MAX_CAND;
+        }
+        free(ord);
+        free(tmp);
     }
     /* claims hit only by key phrases */
     for (size_t c = 0; c < t->cs->n && t->nph; c++) {
@@ -540,9 +634,18 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
     return keep;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 struct tg_pair {
     double f[TG_NFEAT];
-    double *scov; /* per sentence coverage */
+    double *scov;      /* per sentence coverage (0 outside touched) */
+    uint64_t *smask;   /* per sentence: claim words present */
+    uint32_t *touched; /* sentences with any claim word */
+    size_t ntouched;
     size_t top[3];
     size_t ntop;
 };
@@ -596,32 +699,40 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     const struct tg_text *tx = &d->tx;
     memset(p->f, 0, sizeof p->f);
     p->ntop = 0;
-    for (size_t k = 0; k < cl->nterms; k++)
-        t->local[cl->terms[k]] = (int32_t)k;
     double wsum = cl->wsum + 1e-9;
     uint64_t docmask = 0;
     size_t nbig_found = 0;
     uint64_t bigfound = 0;
     double lead = 0, strong = 0, cov_raw;
     double best[3] = {0, 0, 0};
-    for (size_t s = 0; s < tx->nsent; s++) {
-        const struct tg_sent *st = &tx->sents[s];
-        uint64_t m = 0;
-        int prev = -1;
-        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++) {
-            const struct tg_tok *tk = &tx->toks[k];
-            if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
+    /* forget the previous pair's sentences */
+    for (size_t i = 0; i < p->ntouched; i++) {
+        p->scov[p->touched[i]] = 0;
+        p->smask[p->touched[i]] = 0;
+    }
+    p->ntouched = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        uint32_t u = t->dterm[term];
+        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1]; o++) {
+            uint32_t pos = d->occ_pos[o], s = d->tok_sent[pos];
+            if (p->smask[s] == 0)
+                p->touched[p->ntouched++] = s;
+            p->smask[s] |= 1ULL << k;
+            int32_t nx = d->next_content[pos];
+            if (nx < 0)
                 continue;
-            int li = t->local[tk->term];
-            if (li >= 0) {
-                m |= 1ULL << li;
-                if (prev >= 0 && prev != li)
-                    for (size_t b = 0; b < cl->nbigram; b++)
-                        if (cl->bigram[b] == (uint16_t)(prev << 8 | li))
-                            bigfound |= 1ULL << b;
-            }
-            prev = li;
+            for (size_t b = 0; b < cl->nbigram; b++)
+                if ((cl->bigram[b] >> 8) == k && tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
+                    bigfound |= 1ULL << b;
         }
+    }
+    qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        uint64_t m = p->smask[s];
         double c = 0;
         for (uint64_t mm = m; mm; mm &= mm - 1)
             c += cl->w[__builtin_ctzll(mm)];
@@ -660,8 +771,6 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         }
     cov /= wsum;
     cov_raw = cl->nterms ? (double)matched / (double)cl->nterms : 0;
-    for (size_t k = 0; k < cl->nterms; k++)
-        t->local[cl->terms[k]] = -1;
     double entc = 0;
     for (size_t e = 0; e < cl->nents; e++)
         entc += t->ent_count[cl->ents[e]] > 0;
@@ -726,11 +835,10 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     return feats;
 }
 
-static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const char *stance)
+static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
 {
-    const char *text = d->buf + d->text_off;
-    size_t a = st->start - d->text_off, b = st->end - d->text_off;
-    size_t ca = tg_utf8_chars(text, a), cb = ca + tg_utf8_chars(text + a, b - a);
+    const struct tg_sent *st = &d->tx.sents[si];
+    size_t ca = d->sent_chars[2 * si], cb = d->sent_chars[2 * si + 1];
     json_t *sp = st->speaker_start >= 0
                      ? json_stringn(d->buf + st->speaker_start, (size_t)st->speaker_len)
                      : json_null();
@@ -822,7 +930,7 @@ static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, s
         }
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < npick; i++)
-        json_array_append_new(arr, span_json(d, &d->tx.sents[pick[i]], tg_stance_names[pst[i]]));
+        json_array_append_new(arr, span_json(d, pick[i], tg_stance_names[pst[i]]));
     return arr;
 }
 
@@ -843,9 +951,11 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
     if (doc_prepare(t, doc, &d))
         goto fail;
     p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
+    p.smask = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.smask);
+    p.touched = malloc((d.tx.nsent ? d.tx.nsent : 1) * sizeof *p.touched);
     claims = json_array();
     ents = json_array();
-    if (!p.scov || !claims || !ents)
+    if (!p.scov || !p.smask || !p.touched || !claims || !ents)
         goto fail;
     ncand = doc_candidates(t, &d);
     size_t nout = 0;
@@ -900,6 +1010,8 @@ fail:
     json_decref(claims);
     json_decref(ents);
     free(p.scov);
+    free(p.smask);
+    free(p.touched);
     doc_free(&d);
     return out;
 }
@@ -917,8 +1029,13 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
         goto out;
     }
     p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
-    if (p.scov == NULL)
+    p.smask = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.smask);
+    p.touched = malloc((d.tx.nsent ? d.tx.nsent : 1) * sizeof *p.touched);
+    if (!p.scov || !p.smask || !p.touched) {
+        json_decref(arr);
+        arr = NULL;
         goto out;
+    }
     size_t ncand = doc_candidates(t, &d);
     double *feats = candidate_features(t, &d, &p, ncand);
     if (feats == NULL) {
@@ -970,6 +1087,8 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
     free(feats);
 out:
     free(p.scov);
+    free(p.smask);
+    free(p.touched);
     doc_free(&d);
     return arr;
 }
