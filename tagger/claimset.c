@@ -384,7 +384,8 @@ fail:
 
 static int finish(struct claimset *cs, struct cw_strv *errors, struct claimset **out)
 {
-    qsort(cs->claims, cs->n, sizeof *cs->claims, cmp_claim);
+    if (cs->n > 1)
+        qsort(cs->claims, cs->n, sizeof *cs->claims, cmp_claim);
     if (compute_version(cs) != 0) {
         cw_strv_push(errors, "claim set: out of memory");
         claimset_destroy(cs);

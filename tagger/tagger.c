@@ -996,7 +996,8 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             outv[nout++] = c;
     }
     free(feats);
-    qsort(outv, nout, sizeof *outv, cmp_claim_out);
+    if (nout > 1)
+        qsort(outv, nout, sizeof *outv, cmp_claim_out);
     for (size_t i = 0; i < nout; i++)
         json_array_append_new(claims, outv[i]);
     free(outv);
