@@ -53,6 +53,7 @@ struct tagger {
     struct tg_ent *ents;
     size_t nents;
     const struct tg_model *model;
+    int lex_on; /* the model has word-bucket weights */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
     double *cover;        /* per candidate */
@@ -267,6 +268,9 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     t->cs = cs;
     t->model = &tg_model_default;
+    for (size_t c = 0; c < 3; c++)
+        for (size_t i = 0; i < TG_NLEX; i++)
+            t->lex_on |= t->model->st_lex[c][i] != 0;
     if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
@@ -692,6 +696,44 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
     (void)t;
 }
 
+/* Hashed-word buckets (distinct) of the given sentences and the text's first two: the words
+ * themselves, lower-cased and unstemmed so the hash does not depend on the claim set's vocabulary;
+ * stop words are left out except negations. Returns the count written to out. */
+static size_t lex_buckets(const struct tg_doc *d, const size_t *set, size_t nset, uint16_t *out)
+{
+    const struct tg_text *tx = &d->tx;
+    uint64_t seen[TG_NLEX / 64] = {0};
+    size_t n = 0;
+    size_t lead[2] = {d->title_sents, d->title_sents + 1};
+    for (size_t pass = 0; pass < 2; pass++) {
+        const size_t *ss = pass == 0 ? set : lead;
+        size_t ns = pass == 0 ? nset : 2;
+        for (size_t i = 0; i < ns; i++) {
+            if (ss[i] >= tx->nsent)
+                continue;
+            const struct tg_sent *st = &tx->sents[ss[i]];
+            for (size_t k = st->tok0; k < st->tok0 + st->ntok && n < TG_MAX_LEX; k++) {
+                const struct tg_tok *tk = &tx->toks[k];
+                if ((tk->cue & TG_CUE_STOP) && !(tk->cue & TG_CUE_NEG))
+                    continue;
+                uint64_t h = 1469598103934665603ULL;
+                for (uint32_t b = tk->start; b < tk->end; b++) {
+                    unsigned char c = (unsigned char)tx->s[b];
+                    if (c >= 'A' && c <= 'Z')
+                        c = (unsigned char)(c + 32);
+                    h = (h ^ c) * 1099511628211ULL;
+                }
+                uint16_t bk = (uint16_t)(h % TG_NLEX);
+                if (seen[bk / 64] & (1ULL << (bk % 64)))
+                    continue;
+                seen[bk / 64] |= 1ULL << (bk % 64);
+                out[n++] = bk;
+            }
+        }
+    }
+    return n;
+}
+
 /* All features of (document, claim). scov must hold one double per sentence. */
 static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
 {
@@ -982,7 +1024,9 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (p.ntop == 0)
             continue;
         double pr[3];
-        int st = tg_model_stance(t->model, p.f, pr);
+        uint16_t lex[TG_MAX_LEX];
+        size_t nlex = t->lex_on ? lex_buckets(&d, p.top, p.ntop, lex) : 0;
+        int st = tg_model_stance(t->model, p.f, lex, nlex, pr);
         json_t *ev = evidence(t, &d, ci, &p);
         if (ev != NULL && json_array_size(ev) == 0) {
             /* no sentence of the text carries the claim (a title alone is not evidence) */
@@ -1077,13 +1121,19 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
         } else {
             ci = t->cand[i];
             cand = 1;
+            pair_features(t, &d, ci, &p);
             memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
+        uint16_t lex[TG_MAX_LEX];
+        size_t nlex = lex_buckets(&d, p.top, p.ntop, lex);
+        json_t *lx = json_array();
+        for (size_t k = 0; lx && k < nlex; k++)
+            json_array_append_new(lx, json_integer(lex[k]));
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id, "cand",
-                                             cand, "f", f));
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:o,s:o}", "claim", t->cs->claims[ci].id,
+                                             "cand", cand, "f", f, "lex", lx ? lx : json_array()));
     }
     free(feats);
 out:

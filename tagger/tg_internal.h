@@ -131,19 +131,24 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NCROSS 4 /* the pair against the document's other candidate claims */
 #define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS)
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
+/* Hashed words of the best-matching sentences and the lead feed the stance model too. */
+#define TG_NLEX 1024
+#define TG_MAX_LEX 512
 
 struct tg_model {
     double rel_mean[TG_NFEAT], rel_scale[TG_NFEAT];
     double rel_w[TG_NFEAT + 1]; /* last = bias */
     double rel_threshold;
     double st_w[3][TG_NFEAT + 1];
+    double st_lex[3][TG_NLEX]; /* weights of the hashed-word buckets (presence) */
 };
 extern const struct tg_model tg_model_default;
 
 /* Probability the pair is related. */
 double tg_model_related(const struct tg_model *m, const double *f);
 /* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the argmax. */
-int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);
+int tg_model_stance(const struct tg_model *m, const double *f, const uint16_t *lex, size_t nlex,
+                    double p[3]);
 
 struct tagger;
 struct tag_doc;
