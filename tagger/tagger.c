@@ -1015,8 +1015,13 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
         double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
+        /* declared key phrases: one present is strong evidence; none present, when the claim
+         * declares some, is evidence against (within one story, sibling claims share most words
+         * but not their key phrases) */
         if (t->kp_hits[ci])
-            rel = rel + 0.15 > 1 ? 1 : rel + 0.15; /* a declared key phrase is strong evidence */
+            rel = rel + 0.15 > 1 ? 1 : rel + 0.15;
+        else if (t->cs->claims[ci].nkeyphrases > 0)
+            rel *= 0.5;
         if (rel < t->model->rel_threshold)
             continue;
         pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */

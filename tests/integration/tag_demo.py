@@ -21,6 +21,7 @@ print(m)
 for p in problems:
     print("  ", p)
 assert m["found"] == m["expected"], "missing claims"
+assert m["false_tags"] <= 1, "claims the ground truth marks absent were tagged"
 assert m["stance_ok"] >= m["found"] - 1, "stances"
 assert m["evidence_ok"] >= m["found"] - 2, "evidence"
 assert m["speaker_ok"] >= m["speaker_total"] - 4, "speakers"
