@@ -52,6 +52,7 @@ struct tagger {
     uint32_t *ph_idx;
     struct tg_ent *ents;
     size_t nents;
+    struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
     int lex_on; /* the model has word-bucket weights */
     /* per-document scratch, sized once */
@@ -87,6 +88,7 @@ void tagger_destroy(struct tagger *t)
             free(t->ents[i].name);
         }
     free(t->ents);
+    tg_map_free(&t->ent_ids);
     free(t->idf);
     free(t->post_off);
     free(t->post);
@@ -137,10 +139,7 @@ out:
 
 static int find_entity(struct tagger *t, const char *id)
 {
-    for (size_t i = 0; i < t->nents; i++)
-        if (strcmp(t->ents[i].id, id) == 0)
-            return (int)i;
-    return -1;
+    return (int)tg_map_get(&t->ent_ids, id, strlen(id), -1);
 }
 
 static int push_entity(struct tagger *t, char *id, char *name, int owned)
@@ -152,6 +151,8 @@ static int push_entity(struct tagger *t, char *id, char *name, int owned)
     t->ents[t->nents].id = id;
     t->ents[t->nents].name = name;
     t->ents[t->nents].owned = owned;
+    if (tg_map_put(&t->ent_ids, id, strlen(id), (int32_t)t->nents) != 0)
+        return -1;
     return (int)t->nents++;
 }
 
@@ -573,16 +574,6 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     return 0;
 }
 
-static const double *cover_sort_base; /* qsort has no context argument in C11 */
-
-static int cmp_cover_desc(const void *a, const void *b)
-{
-    double x = cover_sort_base[*(const size_t *)a], y = cover_sort_base[*(const size_t *)b];
-    if (x != y)
-        return (x < y) - (x > y);
-    return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
-}
-
 /* Claim candidates: postings of the document's terms accumulate each claim's matched weight. */
 static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
 {
@@ -607,22 +598,27 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
         }
     }
     /* only the best-covered candidates get full features: no report speaks to more than a few
-     * dozen claims, and this keeps the cost per document from growing with the claim count */
+     * dozen claims, and this keeps the cost per document from growing with the claim count.
+     * A small sorted array keeps the best; most candidates fail the first comparison. */
     if (keep > TG_MAX_CAND) {
-        size_t *ord = malloc(keep * sizeof *ord);
-        uint32_t *tmp = malloc(keep * sizeof *tmp);
-        if (ord != NULL && tmp != NULL) {
-            for (size_t i = 0; i < keep; i++)
-                ord[i] = i;
-            cover_sort_base = t->cover;
-            qsort(ord, keep, sizeof *ord, cmp_cover_desc);
-            for (size_t i = 0; i < TG_MAX_CAND; i++)
-                tmp[i] = t->cand[ord[i]];
-            memcpy(t->cand, tmp, TG_MAX_CAND * sizeof *tmp);
-            keep = TG_MAX_CAND;
+        uint32_t topc[TG_MAX_CAND];
+        double topv[TG_MAX_CAND];
+        size_t nt = 0;
+        for (size_t i = 0; i < keep; i++) {
+            double v = t->cover[i];
+            if (nt == TG_MAX_CAND && v <= topv[nt - 1])
+                continue;
+            size_t j = nt < TG_MAX_CAND ? nt++ : nt - 1;
+            while (j > 0 && topv[j - 1] < v) {
+                topv[j] = topv[j - 1];
+                topc[j] = topc[j - 1];
+                j--;
+            }
+            topv[j] = v;
+            topc[j] = t->cand[i];
         }
-        free(ord);
-        free(tmp);
+        memcpy(t->cand, topc, nt * sizeof *topc);
+        keep = nt;
     }
     /* claims hit only by key phrases */
     for (size_t c = 0; c < t->cs->n && t->nph; c++) {

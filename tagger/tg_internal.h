@@ -9,6 +9,23 @@
 
 struct sb_stemmer;
 
+/* ---- string -> int map with keys copied into the map (tg_map.c) ---- */
+struct tg_map {
+    uint32_t *slots; /* 0 = empty, else entry index + 1 */
+    size_t nslots;
+    char **keys;
+    uint32_t *klen;
+    int32_t *vals;
+    size_t n, cap;
+};
+void tg_map_init(struct tg_map *m);
+void tg_map_free(struct tg_map *m);
+/* Returns the value for key, or def when absent. */
+int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
+/* Inserts or replaces. 0, -1 on allocation failure. */
+int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
+uint64_t tg_hash(const char *s, size_t len);
+
 /* ---- claim set (claimset.c) ---- */
 struct tg_entity {
     char *id;
@@ -31,24 +48,8 @@ struct claimset {
     struct tg_claim *claims;
     size_t n;
     char version[33];
+    struct tg_map ids; /* seen ids while loading (duplicate check); index values are stale after sorting */
 };
-
-/* ---- string -> int map with keys copied into the map (tg_map.c) ---- */
-struct tg_map {
-    uint32_t *slots; /* 0 = empty, else entry index + 1 */
-    size_t nslots;
-    char **keys;
-    uint32_t *klen;
-    int32_t *vals;
-    size_t n, cap;
-};
-void tg_map_init(struct tg_map *m);
-void tg_map_free(struct tg_map *m);
-/* Returns the value for key, or def when absent. */
-int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
-/* Inserts or replaces. 0, -1 on allocation failure. */
-int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
-uint64_t tg_hash(const char *s, size_t len);
 
 /* ---- text pipeline (tg_text.c) ---- */
 /* Cue classes of a term (bit flags kept per term id). */
