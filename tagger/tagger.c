@@ -35,6 +35,7 @@ struct tg_cl {
     uint16_t bigram[TG_MAX_CLAIM_TERMS]; /* pairs of local indices (a << 8 | b) */
     size_t nbigram;
     int neg;
+    int hedge; /* the claim itself is hedged ("reportedly", "may") */
     uint32_t *ents; /* global entity indices */
     size_t nents;
 };
@@ -241,6 +242,8 @@ static int build_claim_terms(struct tagger *t, size_t ci)
         const struct tg_tok *tk = &tx.toks[i];
         if (tk->cue & (TG_CUE_NEG | TG_CUE_REFUTE))
             cl->neg = 1;
+        if (tk->cue & TG_CUE_HEDGE)
+            cl->hedge = 1;
         if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
             continue;
         size_t k;
@@ -823,6 +826,38 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     p->f[8] = 1.0 / (1.0 + (double)cl->nterms);
     p->f[9] = cov_raw;
     stance_features(t, d, cl, p->top, p->ntop, p->f);
+    /* polarity near the claim's words: denials and negations in the sentences that match the
+     * claim well, and within three words of a claim word */
+    double strong_n = 0, strong_ref = 0, near = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        if (p->scov[s] < 0.5)
+            continue;
+        strong_n++;
+        strong_ref += (d->s_ref[s] + d->s_neg[s]) > 0;
+    }
+    for (size_t k = 0; k < cl->nterms && near < 3; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        uint32_t u = t->dterm[term];
+        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && near < 3; o++) {
+            uint32_t pos = d->occ_pos[o];
+            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
+            uint32_t a = pos >= st->tok0 + 3 ? pos - 3 : st->tok0;
+            uint32_t b = pos + 3 < st->tok0 + st->ntok ? pos + 3 : st->tok0 + st->ntok - 1;
+            for (uint32_t q = a; q <= b; q++)
+                if (tx->toks[q].cue & (TG_CUE_NEG | TG_CUE_REFUTE)) {
+                    near++;
+                    break;
+                }
+        }
+    }
+    int xb = TG_NREL + TG_NSTANCE + TG_NCROSS;
+    p->f[xb + 0] = strong_n > 0 ? strong_ref / strong_n : 0;
+    p->f[xb + 1] = strong_ref > 0;
+    p->f[xb + 2] = cl->hedge;
+    p->f[xb + 3] = near / 3.0;
     /* the claim's two rarest words: a report on a neighbouring claim shares the common ones */
     size_t r1 = 0, r2 = 0;
     for (size_t k = 1; k < cl->nterms; k++) {

@@ -130,7 +130,8 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NREL 10
 #define TG_NSTANCE 16
 #define TG_NCROSS 4 /* the pair against the document's other candidate claims */
-#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS)
+#define TG_NEXTRA 4 /* polarity near the claim's words */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA)
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
 /* Hashed words of the best-matching sentences and the lead feed the stance model too. */
 #define TG_NLEX 1024

@@ -17,7 +17,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fnc  # noqa: E402
 
-NFEAT = 30
+NFEAT = 34
 UNLABELLED_WEIGHT = float(os.environ.get("CW_UNLABELLED_WEIGHT", "0.02"))
 CLASS_POWER = float(os.environ.get("CW_CLASS_POWER", "0.5"))
 NLEX = 1024
