@@ -1,0 +1,554 @@
+#include "parsers/html.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cw_buf.h"
+#include "parsers/entities.h"
+#include "parsers/url.h"
+
+#define HTML_MAX_DEPTH 64
+
+enum tag_kind {
+    TAG_DROP = 0,   /* not allowed: the tag goes, its content stays */
+    TAG_ALLOW,      /* allowed inline */
+    TAG_BLOCK,      /* allowed, ends a paragraph in the text rendering */
+    TAG_VOID,       /* allowed, no content (img, br, hr) */
+    TAG_SKIP,       /* dropped with everything inside (script, style, ...) */
+    TAG_BREAK,      /* not allowed but a paragraph boundary in the text (section, article...) */
+};
+
+struct tag_def {
+    const char *name;
+    enum tag_kind kind;
+    const char *attrs; /* space-separated allowed attributes, with a leading and trailing space */
+};
+
+/* Sorted by name for bsearch. */
+static const struct tag_def tag_defs[] = {
+    {"a", TAG_ALLOW, " href title "},
+    {"abbr", TAG_ALLOW, " title "},
+    {"address", TAG_BREAK, ""},
+    {"applet", TAG_SKIP, ""},
+    {"article", TAG_BREAK, ""},
+    {"aside", TAG_BREAK, ""},
+    {"audio", TAG_SKIP, ""},
+    {"b", TAG_ALLOW, ""},
+    {"blockquote", TAG_BLOCK, " cite "},
+    {"br", TAG_VOID, ""},
+    {"button", TAG_SKIP, ""},
+    {"caption", TAG_BLOCK, ""},
+    {"center", TAG_BREAK, ""},
+    {"cite", TAG_ALLOW, ""},
+    {"code", TAG_ALLOW, ""},
+    {"dd", TAG_BLOCK, ""},
+    {"del", TAG_ALLOW, ""},
+    {"details", TAG_BREAK, ""},
+    {"dfn", TAG_ALLOW, ""},
+    {"div", TAG_BLOCK, ""},
+    {"dl", TAG_BLOCK, ""},
+    {"dt", TAG_BLOCK, ""},
+    {"em", TAG_ALLOW, ""},
+    {"embed", TAG_SKIP, ""},
+    {"figcaption", TAG_BLOCK, ""},
+    {"figure", TAG_BLOCK, ""},
+    {"footer", TAG_BREAK, ""},
+    {"form", TAG_SKIP, ""},
+    {"frame", TAG_SKIP, ""},
+    {"frameset", TAG_SKIP, ""},
+    {"h1", TAG_BLOCK, ""},
+    {"h2", TAG_BLOCK, ""},
+    {"h3", TAG_BLOCK, ""},
+    {"h4", TAG_BLOCK, ""},
+    {"h5", TAG_BLOCK, ""},
+    {"h6", TAG_BLOCK, ""},
+    {"head", TAG_SKIP, ""},
+    {"header", TAG_BREAK, ""},
+    {"hr", TAG_VOID, ""},
+    {"i", TAG_ALLOW, ""},
+    {"iframe", TAG_SKIP, ""},
+    {"img", TAG_VOID, " src alt title width height "},
+    {"ins", TAG_ALLOW, ""},
+    {"kbd", TAG_ALLOW, ""},
+    {"li", TAG_BLOCK, ""},
+    {"main", TAG_BREAK, ""},
+    {"mark", TAG_ALLOW, ""},
+    {"math", TAG_SKIP, ""},
+    {"nav", TAG_BREAK, ""},
+    {"noembed", TAG_SKIP, ""},
+    {"noframes", TAG_SKIP, ""},
+    {"noscript", TAG_SKIP, ""},
+    {"object", TAG_SKIP, ""},
+    {"ol", TAG_BLOCK, " start "},
+    {"p", TAG_BLOCK, ""},
+    {"pre", TAG_BLOCK, ""},
+    {"q", TAG_ALLOW, " cite "},
+    {"s", TAG_ALLOW, ""},
+    {"samp", TAG_ALLOW, ""},
+    {"script", TAG_SKIP, ""},
+    {"section", TAG_BREAK, ""},
+    {"select", TAG_SKIP, ""},
+    {"small", TAG_ALLOW, ""},
+    {"span", TAG_ALLOW, ""},
+    {"strike", TAG_ALLOW, ""},
+    {"strong", TAG_ALLOW, ""},
+    {"style", TAG_SKIP, ""},
+    {"sub", TAG_ALLOW, ""},
+    {"summary", TAG_BREAK, ""},
+    {"sup", TAG_ALLOW, ""},
+    {"svg", TAG_SKIP, ""},
+    {"table", TAG_BLOCK, ""},
+    {"tbody", TAG_ALLOW, ""},
+    {"td", TAG_ALLOW, " colspan rowspan "},
+    {"template", TAG_SKIP, ""},
+    {"textarea", TAG_SKIP, ""},
+    {"tfoot", TAG_ALLOW, ""},
+    {"th", TAG_ALLOW, " colspan rowspan "},
+    {"thead", TAG_ALLOW, ""},
+    {"time", TAG_ALLOW, " datetime "},
+    {"title", TAG_SKIP, ""},
+    {"tr", TAG_BLOCK, ""},
+    {"tt", TAG_ALLOW, ""},
+    {"u", TAG_ALLOW, ""},
+    {"ul", TAG_BLOCK, ""},
+    {"var", TAG_ALLOW, ""},
+    {"video", TAG_SKIP, ""},
+};
+
+static int tag_cmp(const void *k, const void *d) { return strcmp(k, ((const struct tag_def *)d)->name); }
+
+static const struct tag_def *tag_find(const char *name)
+{
+    return bsearch(name, tag_defs, sizeof tag_defs / sizeof tag_defs[0], sizeof tag_defs[0], tag_cmp);
+}
+
+struct html_out {
+    struct cw_buf html;
+    struct cw_buf text;
+    int want_html, want_text;
+    int pending_space;
+    int pending_break; /* 0, 1 = newline, 2 = blank line */
+    int pre;           /* inside <pre>: keep whitespace */
+    const char *base;
+};
+
+static void text_break(struct html_out *o, int level)
+{
+    if (level > o->pending_break)
+        o->pending_break = level;
+}
+
+static int is_text_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* Appends decoded text to the plain rendering with whitespace collapsed. */
+static void text_put(struct html_out *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!is_text_space(c) && c != 0xC2 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
+            /* Fast path: a run of visible bytes with nothing pending goes in one append. */
+            size_t j = i + 1;
+            while (j < n && !is_text_space((unsigned char)s[j]) && (unsigned char)s[j] != 0xC2)
+                j++;
+            cw_buf_append(&o->text, s + i, j - i);
+            o->pending_space = 0;
+            i = j - 1;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            if (o->pre && c == '\n')
+                text_break(o, 1);
+            else
+                o->pending_space = 1;
+            continue;
+        }
+        /* U+00A0 (no-break space) counts as a space in the text rendering. */
+        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+            o->pending_space = 1;
+            i++;
+            continue;
+        }
+        if (o->text.len > 0) {
+            if (o->pending_break == 2)
+                cw_buf_puts(&o->text, "\n\n");
+            else if (o->pending_break == 1)
+                cw_buf_putc(&o->text, '\n');
+            else if (o->pending_space)
+                cw_buf_putc(&o->text, ' ');
+        }
+        o->pending_break = 0;
+        o->pending_space = 0;
+        cw_buf_putc(&o->text, (char)c);
+    }
+}
+
+static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int attr)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* One test rejects most bytes: every special character is below '?'. */
+        if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+            continue;
+        const char *rep;
+        size_t rl;
+        switch (c) {
+        case '&': rep = "&amp;"; rl = 5; break;
+        case '<': rep = "&lt;"; rl = 4; break;
+        case '>': rep = "&gt;"; rl = 4; break;
+        default:
+            if (!attr)
+                continue;
+            rep = "&quot;";
+            rl = 6;
+        }
+        cw_buf_append(b, s + start, i - start);
+        cw_buf_append(b, rep, rl);
+        start = i + 1;
+    }
+    cw_buf_append(b, s + start, n - start);
+}
+
+/* Decoded text run: escaped into the HTML, collapsed into the text. Entities are decoded one at
+ * a time into a small stack buffer, so a text run costs no allocation. */
+static void emit_text(struct html_out *o, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const char *amp = memchr(s + i, '&', n - i);
+        size_t run = amp ? (size_t)(amp - (s + i)) : n - i;
+        if (run > 0) {
+            if (o->want_html)
+                html_escape_append(&o->html, s + i, run, 0);
+            if (o->want_text)
+                text_put(o, s + i, run);
+            i += run;
+        }
+        if (i >= n)
+            break;
+        uint32_t cp[2];
+        int ncp = 0;
+        size_t used = entities_decode_ref(s + i, n - i, cp, &ncp);
+        char small[8];
+        size_t ul = 0;
+        if (used == 0) {
+            small[0] = '&';
+            ul = 1;
+            used = 1;
+        } else {
+            for (int k = 0; k < ncp; k++)
+                ul += entities_utf8(cp[k], small + ul);
+        }
+        if (o->want_html)
+            html_escape_append(&o->html, small, ul, 0);
+        if (o->want_text)
+            text_put(o, small, ul);
+        i += used;
+    }
+}
+
+static void html_close_tag(struct cw_buf *b, const char *name)
+{
+    cw_buf_append(b, "</", 2);
+    cw_buf_puts(b, name);
+    cw_buf_putc(b, '>');
+}
+
+static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':'; }
+
+/* Parses attributes from p (just past the tag name) up to the closing '>', writing the allowed
+ * ones. Returns the position after '>' (or end). */
+static const char *emit_attrs(struct html_out *o, const struct tag_def *def, const char *p, const char *end,
+                              int write)
+{
+    while (p < end) {
+        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
+            p++;
+        if (p >= end)
+            break;
+        if (*p == '>')
+            return p + 1;
+        const char *an = p;
+        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
+            p++;
+        size_t anl = (size_t)(p - an);
+        if (anl == 0) {
+            p++;
+            continue;
+        }
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        const char *val = NULL;
+        size_t vl = 0;
+        if (p < end && *p == '=') {
+            p++;
+            while (p < end && isspace((unsigned char)*p))
+                p++;
+            if (p < end && (*p == '"' || *p == '\'')) {
+                char q = *p++;
+                val = p;
+                while (p < end && *p != q)
+                    p++;
+                vl = (size_t)(p - val);
+                if (p < end)
+                    p++;
+            } else {
+                val = p;
+                while (p < end && !isspace((unsigned char)*p) && *p != '>')
+                    p++;
+                vl = (size_t)(p - val);
+            }
+        }
+        if (!write || anl > 16)
+            continue;
+        char aname[20];
+        for (size_t i = 0; i < anl; i++)
+            aname[i] = (char)tolower((unsigned char)an[i]);
+        aname[anl] = '\0';
+        char key[24];
+        snprintf(key, sizeof key, " %s ", aname);
+        if (strstr(def->attrs, key) == NULL)
+            continue;
+        struct cw_buf v;
+        cw_buf_init(&v, 16384);
+        if (val)
+            entities_decode_append(&v, val, vl);
+        const char *vs = v.data ? v.data : "";
+        char *resolved = NULL;
+        if (strcmp(aname, "href") == 0 || strcmp(aname, "src") == 0 || strcmp(aname, "cite") == 0) {
+            if (!url_is_safe(vs)) {
+                cw_buf_free(&v);
+                continue;
+            }
+            resolved = url_resolve(vs, o->base);
+            /* The reference itself was checked; its resolution only adds the caller's base. */
+            if (resolved == NULL) {
+                free(resolved);
+                cw_buf_free(&v);
+                continue;
+            }
+            vs = resolved;
+        }
+        cw_buf_printf(&o->html, " %s=\"", aname);
+        html_escape_append(&o->html, vs, strlen(vs), 1);
+        cw_buf_putc(&o->html, '"');
+        free(resolved);
+        cw_buf_free(&v);
+    }
+    return end;
+}
+
+/* Finds the end of a raw-text element's content: the matching "</name" (case-insensitive). */
+static const char *skip_raw(const char *p, const char *end, const char *name)
+{
+    size_t nl = strlen(name);
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (lt == NULL)
+            return end;
+        if (lt + 2 + nl <= end && lt[1] == '/' && strncasecmp(lt + 2, name, nl) == 0 &&
+            (lt + 2 + nl == end || !is_name_char(lt[2 + nl]))) {
+            const char *gt = memchr(lt, '>', (size_t)(end - lt));
+            return gt ? gt + 1 : end;
+        }
+        p = lt + 1;
+    }
+    return end;
+}
+
+int html_sanitize(const char *s, size_t n, const char *base, char **html_out, char **text_out)
+{
+    struct html_out o;
+    memset(&o, 0, sizeof o);
+    cw_buf_init(&o.html, HTML_MAX_OUT);
+    cw_buf_init(&o.text, HTML_MAX_OUT);
+    o.want_html = html_out != NULL;
+    o.want_text = text_out != NULL;
+    o.base = base;
+    const struct tag_def *stack[HTML_MAX_DEPTH];
+    int depth = 0;
+    int skip_depth = 0; /* nested TAG_SKIP elements whose end tag we could not find */
+    const char *p = s, *end = s + n;
+    (void)skip_depth;
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (lt == NULL) {
+            emit_text(&o, p, (size_t)(end - p));
+            break;
+        }
+        char c1 = lt + 1 < end ? lt[1] : '\0';
+        int closing = c1 == '/';
+        const char *nm = lt + 1 + closing;
+        if (!(c1 == '!' || c1 == '?' || (nm < end && isalpha((unsigned char)*nm)))) {
+            /* A '<' that starts no tag is text ("a < b"). */
+            emit_text(&o, p, (size_t)(lt - p) + 1);
+            p = lt + 1;
+            continue;
+        }
+        emit_text(&o, p, (size_t)(lt - p));
+        if (c1 == '!' || c1 == '?') {
+            if (lt + 4 <= end && strncmp(lt, "<!--", 4) == 0) {
+                const char *ce = NULL;
+                for (const char *q = lt + 4; q + 3 <= end; q++)
+                    if (q[0] == '-' && q[1] == '-' && q[2] == '>') {
+                        ce = q + 3;
+                        break;
+                    }
+                p = ce ? ce : end;
+            } else if (lt + 9 <= end && strncmp(lt, "<![CDATA[", 9) == 0) {
+                const char *ce = NULL;
+                for (const char *q = lt + 9; q + 3 <= end; q++)
+                    if (q[0] == ']' && q[1] == ']' && q[2] == '>') {
+                        ce = q;
+                        break;
+                    }
+                const char *te = ce ? ce : end;
+                if (o.want_html)
+                    html_escape_append(&o.html, lt + 9, (size_t)(te - (lt + 9)), 0);
+                if (o.want_text)
+                    text_put(&o, lt + 9, (size_t)(te - (lt + 9)));
+                p = ce ? ce + 3 : end;
+            } else {
+                const char *gt = memchr(lt, '>', (size_t)(end - lt));
+                p = gt ? gt + 1 : end;
+            }
+            continue;
+        }
+        const char *ne = nm;
+        while (ne < end && is_name_char(*ne))
+            ne++;
+        char name[16];
+        size_t nlen = (size_t)(ne - nm);
+        const struct tag_def *def = NULL;
+        if (nlen < sizeof name) {
+            for (size_t i = 0; i < nlen; i++)
+                name[i] = (char)tolower((unsigned char)nm[i]);
+            name[nlen] = '\0';
+            def = tag_find(name);
+        }
+        enum tag_kind kind = def ? def->kind : TAG_DROP;
+        if (closing) {
+            const char *gt = memchr(ne, '>', (size_t)(end - ne));
+            p = gt ? gt + 1 : end;
+            if (kind == TAG_BLOCK || kind == TAG_BREAK)
+                text_break(&o, 2);
+            if (def == NULL || kind == TAG_VOID || kind == TAG_DROP || kind == TAG_SKIP || kind == TAG_BREAK)
+                continue;
+            int k = depth - 1;
+            while (k >= 0 && stack[k] != def)
+                k--;
+            if (k < 0)
+                continue; /* stray end tag */
+            while (depth > k) {
+                depth--;
+                if (o.want_html)
+                    html_close_tag(&o.html, stack[depth]->name);
+                if (stack[depth]->kind == TAG_BLOCK)
+                    text_break(&o, 2);
+                if (strcmp(stack[depth]->name, "pre") == 0)
+                    o.pre = 0;
+            }
+            continue;
+        }
+        if (kind == TAG_SKIP) {
+            const char *gt = memchr(ne, '>', (size_t)(end - ne));
+            if (gt && gt > ne && gt[-1] == '/') {
+                p = gt + 1;
+                continue;
+            }
+            p = skip_raw(gt ? gt + 1 : end, end, def->name);
+            continue;
+        }
+        int write = o.want_html && (kind == TAG_ALLOW || kind == TAG_BLOCK || kind == TAG_VOID) &&
+                    (kind == TAG_VOID || depth < HTML_MAX_DEPTH);
+        if (kind == TAG_BLOCK || kind == TAG_BREAK)
+            text_break(&o, 2);
+        if (kind == TAG_VOID && strcmp(def->name, "br") == 0)
+            text_break(&o, 1);
+        if (write) {
+            cw_buf_putc(&o.html, '<');
+            cw_buf_puts(&o.html, def->name);
+        }
+        p = emit_attrs(&o, def, ne, end, write);
+        if (write)
+            cw_buf_puts(&o.html, kind == TAG_VOID ? " />" : ">");
+        if (kind == TAG_VOID && strcmp(def->name, "hr") == 0)
+            text_break(&o, 2);
+        if ((kind == TAG_ALLOW || kind == TAG_BLOCK) && depth < HTML_MAX_DEPTH) {
+            if (write && p > ne && p[-1] == '>' && p - 2 >= ne && p[-2] == '/') {
+                /* "<p/>": self-closed non-void element */
+                html_close_tag(&o.html, def->name);
+                continue;
+            }
+            stack[depth++] = def;
+            if (strcmp(def->name, "pre") == 0)
+                o.pre = 1;
+        }
+    }
+    while (depth > 0) {
+        depth--;
+        if (o.want_html)
+            html_close_tag(&o.html, stack[depth]->name);
+    }
+    if (html_out) {
+        *html_out = cw_buf_steal(&o.html);
+        if (*html_out == NULL)
+            goto fail;
+    }
+    if (text_out) {
+        *text_out = cw_buf_steal(&o.text);
+        if (*text_out == NULL) {
+            if (html_out) {
+                free(*html_out);
+                *html_out = NULL;
+            }
+            goto fail;
+        }
+    }
+    cw_buf_free(&o.html);
+    cw_buf_free(&o.text);
+    return 0;
+fail:
+    cw_buf_free(&o.html);
+    cw_buf_free(&o.text);
+    return -1;
+}
+
+char *html_plain(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *text = NULL;
+    if (strchr(s, '<') == NULL && strchr(s, '&') == NULL) {
+        struct html_out o;
+        memset(&o, 0, sizeof o);
+        cw_buf_init(&o.text, HTML_MAX_OUT);
+        o.want_text = 1;
+        text_put(&o, s, strlen(s));
+        text = cw_buf_steal(&o.text);
+    } else if (html_sanitize(s, strlen(s), NULL, NULL, &text) != 0) {
+        return NULL;
+    }
+    if (text != NULL && text[0] == '\0') {
+        free(text);
+        return NULL;
+    }
+    /* Titles are one line. */
+    for (char *q = text; q && *q; q++)
+        if (*q == '\n')
+            *q = ' ';
+    return text;
+}
+
+char *html_escape(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    struct cw_buf b;
+    cw_buf_init(&b, HTML_MAX_OUT);
+    html_escape_append(&b, s, strlen(s), 1);
+    return cw_buf_steal(&b);
+}

@@ -1,0 +1,222 @@
+/* Unit tests for parsers/feed.c: RSS, RDF, Atom, JSON Feed, sitemaps, ids, links, recovery. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cw_util.h"
+#include "parsers/feed.h"
+#include "parsers/url.h"
+
+static struct feed_doc *parse(const char *s, const char *url)
+{
+    struct feed_parse_opts o = {.url = url};
+    struct feed_doc *d = NULL;
+    char err[256];
+    int rc = feed_parse(s, strlen(s), &o, &d, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "parse failed: %s\n", err);
+    assert_int_equal(rc, 0);
+    return d;
+}
+
+static void test_rss2(void **state)
+{
+    (void)state;
+    const char *x = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                    "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\""
+                    " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                    "<channel><title>News &amp; more</title><link>https://example.org/</link>"
+                    "<description>d</description><ttl>30</ttl>"
+                    "<skipHours><hour>1</hour><hour>2</hour></skipHours>"
+                    "<item><title>Caf&eacute;&nbsp;opens</title><link>articles/x.html?utm_source=rss#top</link>"
+                    "<description><![CDATA[<p onclick=\"evil()\">Hello <b>world</b><script>alert(1)</script>"
+                    "<a href=\"javascript:alert(1)\">x</a> <a href=\"/y\">y</a></p>]]></description>"
+                    "<pubDate>Tue, 10 Sep 2024 14:05:00 +0200</pubDate><guid>g1</guid>"
+                    "<dc:creator>Jo Doe</dc:creator><category>World</category>"
+                    "<enclosure url=\"a.mp3\" type=\"audio/mpeg\" length=\"123\"/></item>"
+                    "</channel></rss>";
+    struct feed_doc *d = parse(x, "file:///srv/demo/feed.xml");
+    assert_int_equal(d->format, FEED_FORMAT_RSS);
+    assert_string_equal(d->version, "2.0");
+    assert_string_equal(d->feed.title, "News & more");
+    assert_int_equal(d->feed.ttl_seconds, 1800);
+    assert_int_equal(d->feed.skip_hours, 6u);
+    assert_int_equal(d->nitems, 1);
+    struct feed_item *it = &d->items[0];
+    assert_string_equal(it->title, "Caf\xc3\xa9 opens"); /* no-break space reads as a space */
+    assert_string_equal(it->link, "file:///srv/demo/articles/x.html?utm_source=rss#top");
+    assert_string_equal(it->published, "2024-09-10T12:05:00Z");
+    assert_string_equal(it->guid, "g1");
+    assert_string_equal(it->authors[0].name, "Jo Doe");
+    assert_string_equal(it->categories.v[0], "World");
+    assert_string_equal(it->enclosures[0].url, "file:///srv/demo/a.mp3");
+    assert_int_equal(it->enclosures[0].length, 123);
+    assert_null(strstr(it->summary, "script"));
+    assert_null(strstr(it->summary, "onclick"));
+    assert_null(strstr(it->summary, "javascript"));
+    assert_non_null(strstr(it->summary, "<b>world</b>"));
+    assert_non_null(strstr(it->summary, "href=\"file:///y\""));
+    assert_string_equal(it->text, "Hello worldx y"); /* the script went, nothing stood between */
+    /* id = hash of the canonical URL: tracking parameter and fragment dropped */
+    char id[CW_ID_HEX_LEN + 1];
+    const char *canon = "file:///srv/demo/articles/x.html";
+    cw_id_hex(canon, strlen(canon), id);
+    assert_string_equal(it->id, id);
+    assert_int_equal(d->errors.n, 0);
+    json_t *j = feed_doc_to_json(d);
+    assert_string_equal(json_string_value(json_object_get(j, "format")), "rss");
+    json_decref(j);
+    feed_doc_destroy(d);
+}
+
+static void test_atom(void **state)
+{
+    (void)state;
+    const char *x = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\" xml:base=\"https://ex.org/blog/\">"
+                    "<title type=\"html\">A &lt;b&gt;bold&lt;/b&gt; feed</title>"
+                    "<link href=\"/\"/><link rel=\"self\" href=\"feed.atom\"/>"
+                    "<author><name>Ann</name><email>ann@ex.org</email></author>"
+                    "<entry><id>tag:ex.org,2024:1</id><title>One</title>"
+                    "<link href=\"posts/1\"/><updated>2024-09-10T14:05:00Z</updated>"
+                    "<published>2024-09-10T10:00:00-04:00</published>"
+                    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Para <i>one</i>.</p><p>Two.</p></div></content>"
+                    "<category term=\"t1\"/></entry></feed>";
+    struct feed_doc *d = parse(x, "https://ex.org/feed");
+    assert_int_equal(d->format, FEED_FORMAT_ATOM);
+    assert_string_equal(d->feed.title, "A bold feed");
+    assert_string_equal(d->feed.link, "https://ex.org/");
+    assert_string_equal(d->feed.language, "en");
+    assert_int_equal(d->nitems, 1);
+    struct feed_item *it = &d->items[0];
+    assert_string_equal(it->link, "https://ex.org/blog/posts/1");
+    assert_string_equal(it->guid, "tag:ex.org,2024:1");
+    assert_string_equal(it->published, "2024-09-10T14:00:00Z");
+    assert_string_equal(it->text, "Para one.\n\nTwo.");
+    assert_non_null(strstr(it->content, "<i>one</i>"));
+    assert_string_equal(it->language, "en");
+    feed_doc_destroy(d);
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    const char *x = "<rss version=\"2.0\"><channel><title>t</title>"
+                    "<item><title>A</title><guid isPermaLink=\"false\">same</guid></item>"
+                    "<item><title>B</title><guid isPermaLink=\"false\">same</guid></item>"
+                    "<item><title>A</title><guid isPermaLink=\"false\">same</guid></item>"
+                    "<item><title>C</title><link>http://Ex.ORG:80/a</link></item>"
+                    "<item><title>D</title><link>http://ex.org/a?utm_medium=x</link></item>"
+                    "</channel></rss>";
+    struct feed_doc *d = parse(x, NULL);
+    assert_int_equal(d->nitems, 4); /* the exact repeat of A is dropped */
+    for (size_t i = 0; i < d->nitems; i++)
+        for (size_t j = i + 1; j < d->nitems; j++)
+            assert_string_not_equal(d->items[i].id, d->items[j].id);
+    assert_true(d->errors.n > 0);
+    feed_doc_destroy(d);
+}
+
+static void test_recovery(void **state)
+{
+    (void)state;
+    /* control characters, a bare ampersand, an undeclared entity, a truncated end */
+    const char *x = "\n\n<rss version=\"0.91\"><channel><title>R\x01&amp;D & co &bogus;</title>"
+                    "<item><title>t&hellip;</title><link>http://ex.org/1</link></item><item><title>cut";
+    struct feed_doc *d = parse(x, NULL);
+    assert_string_equal(d->version, "0.91");
+    assert_string_equal(d->feed.title, "R&D & co &bogus;");
+    assert_true(d->nitems >= 1);
+    assert_string_equal(d->items[0].title, "t\xe2\x80\xa6");
+    assert_true(d->errors.n > 0);
+    feed_doc_destroy(d);
+}
+
+static void test_xxe_refused(void **state)
+{
+    (void)state;
+    const char *x = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">"
+                    "<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                    "<rss version=\"2.0\"><channel><title>&x;&b;</title></channel></rss>";
+    struct feed_doc *d = parse(x, NULL);
+    assert_null(d->feed.title ? strstr(d->feed.title, "root:") : NULL);
+    assert_null(d->feed.title ? strstr(d->feed.title, "aaaa") : NULL);
+    feed_doc_destroy(d);
+}
+
+static void test_json_feed(void **state)
+{
+    (void)state;
+    const char *x = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\",\"home_page_url\":\"https://j.org/\","
+                    "\"items\":[{\"id\":\"1\",\"url\":\"/p/1\",\"title\":\"P1\",\"content_html\":\"<p>Hi</p>\","
+                    "\"date_published\":\"2024-01-02T03:04:05+01:00\",\"tags\":[\"x\"],"
+                    "\"authors\":[{\"name\":\"Z\"}]}]}";
+    struct feed_doc *d = parse(x, "https://j.org/feed.json");
+    assert_int_equal(d->format, FEED_FORMAT_JSON);
+    assert_string_equal(d->version, "1.1");
+    assert_string_equal(d->items[0].link, "https://j.org/p/1");
+    assert_string_equal(d->items[0].text, "Hi");
+    assert_string_equal(d->items[0].published, "2024-01-02T02:04:05Z");
+    assert_string_equal(d->items[0].authors[0].name, "Z");
+    feed_doc_destroy(d);
+}
+
+static void test_sitemap(void **state)
+{
+    (void)state;
+    const char *x = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+                    "xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\"><url><loc>https://n.org/a</loc>"
+                    "<news:news><news:publication><news:name>N</news:name><news:language>en</news:language></news:publication>"
+                    "<news:publication_date>2024-09-10</news:publication_date><news:title>T</news:title>"
+                    "</news:news></url></urlset>";
+    struct feed_doc *d = parse(x, NULL);
+    assert_int_equal(d->format, FEED_FORMAT_SITEMAP);
+    assert_string_equal(d->items[0].title, "T");
+    assert_string_equal(d->items[0].published, "2024-09-10T00:00:00Z");
+    assert_string_equal(d->items[0].source_title, "N");
+    feed_doc_destroy(d);
+    const char *idx = "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><sitemap><loc>s1.xml</loc></sitemap></sitemapindex>";
+    d = parse(idx, "https://n.org/sitemap.xml");
+    assert_int_equal(d->sitemaps.n, 1);
+    assert_string_equal(d->sitemaps.v[0], "https://n.org/s1.xml");
+    feed_doc_destroy(d);
+}
+
+static void test_unparseable(void **state)
+{
+    (void)state;
+    struct feed_doc *d = NULL;
+    char err[256];
+    assert_int_equal(feed_parse("hello", 5, NULL, &d, err, sizeof err), -1);
+    assert_null(d);
+    assert_int_equal(feed_parse("<html><body>x</body></html>", 27, NULL, &d, err, sizeof err), -1);
+    assert_non_null(strstr(err, "html"));
+    assert_int_equal(feed_detect("\xEF\xBB\xBF  <rss>", 11), FEED_FORMAT_RSS);
+    assert_int_equal(feed_detect(" {\"a\":1}", 8), FEED_FORMAT_JSON);
+}
+
+static void test_url_canonical(void **state)
+{
+    (void)state;
+    char *c = url_canonical("HTTPS://Www.Ex.org:443?utm_source=a&id=3&fbclid=z#frag");
+    assert_string_equal(c, "https://www.ex.org/?id=3");
+    free(c);
+    assert_null(url_canonical("javascript:alert(1)"));
+    char *r = url_resolve(" ../b/c ", "file:///x/y/z.xml");
+    assert_string_equal(r, "file:///x/b/c");
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rss2),       cmocka_unit_test(test_atom),       cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_recovery),   cmocka_unit_test(test_xxe_refused), cmocka_unit_test(test_json_feed),
+        cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
