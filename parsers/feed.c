@@ -1334,8 +1334,13 @@ static int json_feed(struct pctx *c, const char *data, size_t len, char *errstr,
         json_decref(root);
         return -1;
     }
-    struct feed_meta *m = &c->doc->feed;
     const char *ver = jstr(root, "version");
+    if (!json_is_array(json_object_get(root, "items")) && (ver == NULL || strstr(ver, "jsonfeed.org") == NULL)) {
+        snprintf(errstr, errlen, "JSON but not a JSON Feed (no \"items\" array, no jsonfeed.org version)");
+        json_decref(root);
+        return -1;
+    }
+    struct feed_meta *m = &c->doc->feed;
     if (ver && strstr(ver, "jsonfeed.org/version/")) {
         c->doc->version = strdup(strstr(ver, "version/") + 8);
     }
