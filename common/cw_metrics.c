@@ -1,6 +1,7 @@
 #include "common/cw_metrics.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -47,11 +48,30 @@ static struct metric *metric_register(enum metric_type type, const char *name, c
 {
     pthread_mutex_lock(&reg_lock);
     const char *lab = labels ? labels : "";
+    /* The list keeps each family's series together (new series go after the last one of their
+     * family), so rendering is one pass and HELP/TYPE come once per family. */
+    struct metric *family_last = NULL;
     for (struct metric *m = reg_head; m; m = m->next) {
-        if (strcmp(m->name, name) == 0 && strcmp(m->labels, lab) == 0) {
+        if (strcmp(m->name, name) != 0)
+            continue;
+        if (family_last == NULL && m->help[0] == '\0' && help != NULL && help[0] != '\0') {
+            /* The family's HELP is the first series'; a later registration may supply it. */
+            char *h = strdup(help);
+            if (h != NULL) {
+                free(m->help);
+                m->help = h;
+            }
+        }
+        if (m->type != type) {
+            /* One family, one type: a clash would make the exposition invalid. */
+            pthread_mutex_unlock(&reg_lock);
+            return &fallback;
+        }
+        if (strcmp(m->labels, lab) == 0) {
             pthread_mutex_unlock(&reg_lock);
             return m;
         }
+        family_last = m;
     }
     struct metric *m = calloc(1, sizeof *m);
     if (m == NULL)
@@ -70,11 +90,18 @@ static struct metric *metric_register(enum metric_type type, const char *name, c
         memcpy(m->bounds, bounds, nbounds * sizeof *bounds);
         m->nbounds = nbounds;
     }
-    if (reg_tail)
-        reg_tail->next = m;
-    else
-        reg_head = m;
-    reg_tail = m;
+    if (family_last != NULL) {
+        m->next = family_last->next;
+        family_last->next = m;
+        if (reg_tail == family_last)
+            reg_tail = m;
+    } else {
+        if (reg_tail)
+            reg_tail->next = m;
+        else
+            reg_head = m;
+        reg_tail = m;
+    }
     pthread_mutex_unlock(&reg_lock);
     return m;
 oom_free:
@@ -129,6 +156,59 @@ void metric_observe(struct metric *m, double v)
     metric_add(m, v);
 }
 
+const char *metric_labels(char *out, size_t outlen, ...)
+{
+    if (outlen == 0)
+        return out;
+    out[0] = '\0';
+    size_t len = 0;
+    va_list ap;
+    va_start(ap, outlen);
+    for (;;) {
+        const char *k = va_arg(ap, const char *);
+        if (k == NULL)
+            break;
+        const char *v = va_arg(ap, const char *);
+        if (v == NULL)
+            v = "";
+        /* Worst case every value byte doubles. */
+        size_t need = (len ? 1 : 0) + strlen(k) + 2 + 2 * strlen(v) + 1;
+        if (len + need + 1 > outlen)
+            continue;
+        if (len)
+            out[len++] = ',';
+        len += (size_t)sprintf(out + len, "%s=\"", k);
+        for (const char *p = v; *p; p++) {
+            if (*p == '\\' || *p == '"') {
+                out[len++] = '\\';
+                out[len++] = *p;
+            } else if (*p == '\n') {
+                out[len++] = '\\';
+                out[len++] = 'n';
+            } else {
+                out[len++] = *p;
+            }
+        }
+        out[len++] = '"';
+        out[len] = '\0';
+    }
+    va_end(ap);
+    return out;
+}
+
+/* HELP text escapes only backslash and newline (format 0.0.4). */
+static void render_help(struct cw_buf *out, const char *help)
+{
+    for (const char *p = help; *p; p++) {
+        if (*p == '\\')
+            cw_buf_puts(out, "\\\\");
+        else if (*p == '\n')
+            cw_buf_puts(out, "\\n");
+        else
+            cw_buf_putc(out, *p);
+    }
+}
+
 static void render_value(struct cw_buf *out, double v)
 {
     if (isinf(v))
@@ -164,33 +244,32 @@ int cw_metrics_render(struct cw_buf *out)
     static const char *const type_names[] = {"counter", "gauge", "histogram"};
     pthread_mutex_lock(&reg_lock);
     /* Group series by name: HELP/TYPE once per family, as the format requires. */
-    for (struct metric *m = reg_head; m; m = m->next) {
-        int first = 1;
-        for (struct metric *p = reg_head; p != m; p = p->next)
-            if (strcmp(p->name, m->name) == 0)
-                first = 0;
-        if (!first)
-            continue;
-        cw_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, type_names[m->type]);
-        for (struct metric *s = m; s; s = s->next) {
-            if (strcmp(s->name, m->name) != 0)
-                continue;
-            if (s->type != METRIC_HISTOGRAM) {
-                render_series(out, s->name, "", s->labels, NULL, metric_value(s));
-                continue;
-            }
-            uint64_t cum = 0;
-            char le[64];
-            for (size_t i = 0; i < s->nbounds; i++) {
-                cum += atomic_load(&s->buckets[i]);
-                snprintf(le, sizeof le, "le=\"%g\"", s->bounds[i]);
-                render_series(out, s->name, "_bucket", s->labels, le, (double)cum);
-            }
-            uint64_t count = atomic_load(&s->count);
-            render_series(out, s->name, "_bucket", s->labels, "le=\"+Inf\"", (double)count);
-            render_series(out, s->name, "_sum", s->labels, NULL, metric_value(s));
-            render_series(out, s->name, "_count", s->labels, NULL, (double)count);
+    const struct metric *prev = NULL;
+    for (struct metric *s = reg_head; s; prev = s, s = s->next) {
+        if (prev == NULL || strcmp(prev->name, s->name) != 0) {
+            cw_buf_printf(out, "# HELP %s ", s->name);
+            render_help(out, s->help);
+            cw_buf_printf(out, "\n# TYPE %s %s\n", s->name, type_names[s->type]);
         }
+        if (s->type != METRIC_HISTOGRAM) {
+            render_series(out, s->name, "", s->labels, NULL, metric_value(s));
+            continue;
+        }
+        uint64_t cum = 0;
+        char le[64];
+        for (size_t i = 0; i < s->nbounds; i++) {
+            cum += atomic_load(&s->buckets[i]);
+            snprintf(le, sizeof le, "le=\"%g\"", s->bounds[i]);
+            render_series(out, s->name, "_bucket", s->labels, le, (double)cum);
+        }
+        /* Observers bump a bucket before the count, so a scrape racing them could see more in
+         * the buckets than in the count; +Inf must equal _count and be >= every bucket. */
+        uint64_t count = atomic_load(&s->count);
+        if (count < cum)
+            count = cum;
+        render_series(out, s->name, "_bucket", s->labels, "le=\"+Inf\"", (double)count);
+        render_series(out, s->name, "_sum", s->labels, NULL, metric_value(s));
+        render_series(out, s->name, "_count", s->labels, NULL, (double)count);
     }
     pthread_mutex_unlock(&reg_lock);
     return 0;

@@ -19,6 +19,13 @@ struct metric *metric_gauge(const char *name, const char *labels, const char *he
 struct metric *metric_histogram(const char *name, const char *labels, const char *help, const double *bounds,
                                 size_t nbounds);
 
+/* Builds Prometheus label text from NULL-terminated name/value pairs:
+ * metric_labels(buf, sizeof buf, "claim", id, "stance", "supports", NULL) gives
+ * claim="...",stance="supports" with \\, \" and newlines in values escaped as the format
+ * requires (use it for any value that comes from config or the web). A pair that does not fit is
+ * dropped whole, so the text is always well-formed. Returns out. */
+const char *metric_labels(char *out, size_t outlen, ...);
+
 void metric_inc(struct metric *m);
 void metric_add(struct metric *m, double v);
 void metric_set(struct metric *m, double v);

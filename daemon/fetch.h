@@ -49,7 +49,8 @@ struct fetch_result {
 };
 
 struct fetcher;
-/* Called on the loop thread once per submitted request; res is borrowed for the call. */
+/* Called on the loop thread once per submitted request; res is borrowed for the call. It may
+ * submit more transfers or cancel, but must not destroy the fetcher. */
 typedef void (*fetch_done_fn)(const struct fetch_result *res, void *ctx);
 
 struct fetcher *fetcher_create(struct loop *l, const struct cfg_fetch *opts, char *errstr, size_t errlen);

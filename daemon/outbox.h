@@ -33,5 +33,9 @@ int outbox_accept(struct store *st, const struct outbox_item *item, const struct
 int64_t outbox_backlog(struct store *st, int64_t *oldest_age_ms);
 /* Bytes of payload pending; -1 on error. */
 int64_t outbox_backlog_bytes(struct store *st);
+/* The bound: 1 when the backlog has reached max_rows or max_bytes (0 = no bound), or on a store
+ * error (fail closed: pausing fetching loses nothing); 0 when there is room. The loop pauses
+ * fetching while this is 1 and resumes when the sender has drained below the bound. */
+int outbox_full(struct store *st, int64_t max_rows, int64_t max_bytes);
 
 #endif

@@ -16,6 +16,9 @@ struct sender_opts {
     size_t max_in_flight;   /* rows handed to one sink and not yet reported (default 1000) */
     int64_t retry_min_ms;   /* backoff after a retriable failure (default 500) */
     int64_t retry_max_ms;   /* (default 30000) */
+    /* JSONL file for dead-letter events that the sink refused too (e.g. larger than the
+     * dead-letter topic accepts); NULL: such rows are parked in the outbox and logged. */
+    const char *dead_letter_path;
 };
 
 /* sinks are borrowed and must outlive the sender; the sender installs itself as their report
@@ -29,12 +32,15 @@ int sender_attach(struct sender *s, struct sink *sink);
 /* Publishes what is pending and due, serves delivery reports; waits at most timeout_ms in the
  * sinks' polls. Non-blocking with 0. Returns rows published, or -1 on a store error. */
 int sender_pump(struct sender *s, int timeout_ms);
-/* Pumps until the outbox is empty or deadline_ms passes. Returns rows still pending. */
+/* Pumps until the outbox is empty or deadline_ms (a duration from now) passes. Returns rows still
+ * pending (parked rows excluded), or -1 on a store error. */
 int64_t sender_drain(struct sender *s, int64_t deadline_ms);
-/* Stops: flushes the sinks up to deadline_ms, purges what is still in flight (it stays pending). */
+/* Stops: flushes the sinks up to deadline_ms (a duration from now), purges what is still in flight (it stays pending). */
 void sender_stop(struct sender *s, int64_t deadline_ms);
 /* Delivered, failed-retriable, dead-lettered counts since creation. */
 void sender_stats(const struct sender *s, uint64_t *delivered, uint64_t *retried, uint64_t *dead);
+/* Rows handed to the sinks and not yet reported. */
+size_t sender_in_flight(const struct sender *s);
 void sender_destroy(struct sender *s);
 
 #endif

@@ -47,6 +47,9 @@ static const char *const store_migrations[] = {
     "  last_error TEXT"
     ");"
     "CREATE INDEX outbox_pending ON outbox(sink, next_attempt_ms, id);",
+    /* 1 -> 2: where a feed came from: "config" (config file or its OPML files) or "import"
+     * (claimwatch feeds import), so a reload forgets removed config feeds but keeps imported ones. */
+    "ALTER TABLE feeds ADD COLUMN source TEXT NOT NULL DEFAULT 'config';",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -102,7 +105,7 @@ static int store_migrate(struct store *st, char *errstr, size_t errlen)
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
         if (store_exec(st, sql, errstr, errlen) != 0 || store_exec(st, "COMMIT", errstr, errlen) != 0)
             goto rollback;
-        if (v > 0 || version > 0)
+        if (version > 0) /* a new database is created, not migrated */
             CW_NOTICE("store", "migrated database path=%s from=%d to=%d", st->path, v, v + 1);
     }
     return 0;

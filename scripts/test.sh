@@ -20,6 +20,7 @@ cmake -S . -B build -DCW_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 echo "== tests: normal build"
 ctest --test-dir build --output-on-failure -j"$jobs"
+bash scripts/check-unit.sh build
 
 [ "$quick" -eq 1 ] && exit 0
 

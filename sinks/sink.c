@@ -5,9 +5,13 @@
 #include <string.h>
 
 extern const struct sink_ops sink_stdout_ops;
+extern const struct sink_ops sink_file_ops;
+extern const struct sink_ops sink_kafka_ops;
 
 /* Every sink type claimwatch knows, by config name. */
 const struct sink_ops *const sink_types[] = {
+    &sink_kafka_ops,
+    &sink_file_ops,
     &sink_stdout_ops,
     NULL,
 };

@@ -1,0 +1,555 @@
+/* The poller: one entry per feed, mirrored from the feeds table, a tick timer that submits due
+ * feeds to the fetcher, and a flush timer that writes every changed feed row in one transaction
+ * (so a burst of completions costs one fsync, and a restart resumes the persisted schedule). */
+#include "daemon/poller.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cw_log.h"
+#include "common/cw_metrics.h"
+#include "common/cw_util.h"
+#include "daemon/feedstore.h"
+#include "daemon/sched.h"
+#include "parsers/opml.h"
+
+#define POLLER_TICK_MAX_MS 1000
+#define POLLER_OPML_MAX (8 << 20)
+/* Completions within this window share one transaction (one fsync). A crash inside it only means
+ * those feeds are fetched again on restart; their items are deduplicated by id downstream. */
+#define POLLER_FLUSH_MS 50
+
+struct poller_entry {
+    struct poller *p;
+    struct poller_feed pf; /* points into fs */
+    struct feedstore_feed fs;
+    int64_t interval_s;
+    int64_t max_items;
+    struct sched_hints hints;
+    int in_flight;
+    int done_once;
+    int removed;   /* dropped by a reconfigure; kept until destroy if a fetch may still call back */
+    int dirty;
+    int seen;      /* scratch for reconfigure */
+};
+
+struct poller {
+    struct loop *l;
+    struct store *st;
+    const struct cfg *cfg;
+    struct poller_callbacks cb;
+    struct fetcher *fetcher;
+    struct poller_entry **e;
+    size_t n, cap;
+    int64_t tick_id, flush_id;
+    int started, once, paused;
+    int refetcher; /* a reload changed connection settings: swap the fetcher once it is idle */
+    uint64_t rng;
+    size_t nfailing;
+    struct metric *m_failing, *m_feeds, *m_parse_err;
+};
+
+static struct sched_bounds poller_bounds(const struct poller *p)
+{
+    return (struct sched_bounds){p->cfg->fetch.min_interval_s, p->cfg->fetch.max_interval_s,
+                                 p->cfg->fetch.backoff_max_s};
+}
+
+static int64_t poller_on_flush(struct loop *l, void *ctx);
+
+static void poller_mark_dirty(struct poller *p, struct poller_entry *e)
+{
+    e->dirty = 1;
+    if (p->flush_id <= 0)
+        p->flush_id = loop_add_timer(p->l, POLLER_FLUSH_MS, poller_on_flush, p);
+}
+
+/* Writes every dirty row in one transaction. If another module holds a transaction open on the
+ * shared connection, the rows are written inside it (it commits them). */
+static int poller_flush(struct poller *p)
+{
+    int own = sqlite3_get_autocommit(store_db(p->st));
+    if (own && store_begin(p->st) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        struct poller_entry *e = p->e[i];
+        if (!e->dirty)
+            continue;
+        if (feedstore_save(p->st, &e->fs) != 0) {
+            rc = -1;
+            break;
+        }
+        e->dirty = 0;
+    }
+    if (own) {
+        if (rc == 0)
+            rc = store_commit(p->st);
+        else
+            store_rollback(p->st);
+    }
+    return rc;
+}
+
+static int64_t poller_on_flush(struct loop *l, void *ctx)
+{
+    struct poller *p = ctx;
+    (void)l;
+    if (poller_flush(p) != 0) {
+        CW_ERR("poller", "cannot save feed state; retrying in 1 s path=%s", store_path(p->st));
+        return 1000;
+    }
+    p->flush_id = 0;
+    return LOOP_TIMER_STOP;
+}
+
+static struct poller_entry *poller_entry_new(struct poller *p, struct feedstore_feed *fs)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        struct poller_entry **v = realloc(p->e, cap * sizeof *v);
+        if (v == NULL)
+            return NULL;
+        p->e = v;
+        p->cap = cap;
+    }
+    struct poller_entry *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->p = p;
+    e->fs = *fs; /* takes the strings */
+    memset(fs, 0, sizeof *fs);
+    e->pf.id = e->fs.id;
+    e->pf.url = e->fs.url;
+    e->pf.title = e->fs.title;
+    e->interval_s = p->cfg->fetch.interval_s;
+    e->max_items = p->cfg->fetch.max_items;
+    e->hints.max_age_s = -1;
+    p->e[p->n++] = e;
+    return e;
+}
+
+static struct poller_entry *poller_find(struct poller *p, int64_t id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->e[i]->fs.id == id)
+            return p->e[i];
+    return NULL;
+}
+
+static int poller_cmp_id(const void *a, const void *b)
+{
+    int64_t x = (*(struct poller_entry *const *)a)->fs.id, y = (*(struct poller_entry *const *)b)->fs.id;
+    return x < y ? -1 : x > y;
+}
+
+/* Registers and loads one configured feed; applies its per-feed settings. */
+static int poller_add_config_feed(struct poller *p, const char *url, const char *title, int64_t interval_s,
+                                  int64_t max_items, int fetch_articles, struct poller_entry **sorted, size_t nsorted)
+{
+    int64_t id = 0;
+    if (feedstore_register(p->st, url, title, "config", &id) != 0)
+        return -1;
+    struct poller_entry key = {.fs.id = id}, *kp = &key, **found = NULL;
+    if (sorted != NULL)
+        found = bsearch(&kp, sorted, nsorted, sizeof *sorted, poller_cmp_id);
+    struct poller_entry *e = found ? *found : NULL;
+    for (size_t i = nsorted; e == NULL && i < p->n; i++) /* listed twice (config and an OPML file) */
+        if (p->e[i]->fs.id == id)
+            e = p->e[i];
+    if (e == NULL) {
+        struct feedstore_feed fs;
+        if (feedstore_get(p->st, id, &fs) != 0)
+            return -1;
+        e = poller_entry_new(p, &fs);
+        feedstore_feed_clear(&fs);
+        if (e == NULL)
+            return -1;
+    }
+    e->seen = 1;
+    e->removed = 0;
+    e->interval_s = interval_s > 0 ? interval_s : p->cfg->fetch.interval_s;
+    e->max_items = max_items > 0 ? max_items : p->cfg->fetch.max_items;
+    e->pf.fetch_articles = fetch_articles;
+    return 0;
+}
+
+struct poller_import_ctx {
+    struct poller *p;
+    int rc;
+};
+
+static int poller_add_imported(const struct feedstore_feed *f, void *ctx)
+{
+    struct poller_import_ctx *c = ctx;
+    if (f->source == NULL || strcmp(f->source, "import") != 0)
+        return 0;
+    struct poller_entry *e = poller_find(c->p, f->id);
+    if (e == NULL) {
+        struct feedstore_feed copy;
+        if (feedstore_copy(&copy, f) != 0 || (e = poller_entry_new(c->p, &copy)) == NULL) {
+            feedstore_feed_clear(&copy);
+            c->rc = -1;
+            return 1;
+        }
+    }
+    e->seen = 1;
+    e->removed = 0;
+    return 0;
+}
+
+/* Registers every feed of cfg (its list and its OPML files) and the imported ones; entries not in
+ * it are marked removed. Runs in one transaction. */
+static int poller_load(struct poller *p, char *errstr, size_t errlen)
+{
+    for (size_t i = 0; i < p->n; i++)
+        p->e[i]->seen = 0;
+    /* Sorted view of the existing entries for lookups while registering (reconfigure). */
+    struct poller_entry **sorted = NULL;
+    size_t nsorted = p->n;
+    if (nsorted > 0) {
+        sorted = malloc(nsorted * sizeof *sorted);
+        if (sorted == NULL) {
+            snprintf(errstr, errlen, "poller: out of memory");
+            return -1;
+        }
+        memcpy(sorted, p->e, nsorted * sizeof *sorted);
+        qsort(sorted, nsorted, sizeof *sorted, poller_cmp_id);
+    }
+    if (store_begin(p->st) != 0) {
+        snprintf(errstr, errlen, "%s: cannot start a transaction", store_path(p->st));
+        free(sorted);
+        return -1;
+    }
+    const struct cfg *c = p->cfg;
+    for (size_t i = 0; i < c->nfeeds; i++) {
+        const struct cfg_feed *cf = &c->feeds[i];
+        if (poller_add_config_feed(p, cf->url, cf->title, cf->interval_s, cf->max_items, cf->fetch_articles, sorted,
+                                   nsorted) != 0) {
+            snprintf(errstr, errlen, "%s: cannot register feed %s", store_path(p->st), cf->url);
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < c->opml.n; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        struct opml_feed *of = NULL;
+        size_t nof = 0;
+        char err[256];
+        if (cw_read_file(c->opml.v[i], POLLER_OPML_MAX, &data, &len, err, sizeof err) != 0 ||
+            opml_parse(data, len, NULL, &of, &nof, err, sizeof err) != 0) {
+            snprintf(errstr, errlen, "%s: %s", c->opml.v[i], err);
+            free(data);
+            goto fail;
+        }
+        free(data);
+        int rc = 0;
+        for (size_t j = 0; j < nof && rc == 0; j++)
+            rc = poller_add_config_feed(p, of[j].url, of[j].title, 0, 0, 0, sorted, nsorted);
+        opml_feeds_free(of, nof);
+        if (rc != 0) {
+            snprintf(errstr, errlen, "%s: cannot register its feeds in %s", c->opml.v[i], store_path(p->st));
+            goto fail;
+        }
+    }
+    struct poller_import_ctx ic = {p, 0};
+    if (feedstore_list(p->st, poller_add_imported, &ic) != 0 || ic.rc != 0) {
+        snprintf(errstr, errlen, "%s: cannot list feeds", store_path(p->st));
+        goto fail;
+    }
+    if (store_commit(p->st) != 0) {
+        snprintf(errstr, errlen, "%s: cannot commit feed registrations", store_path(p->st));
+        goto fail;
+    }
+    free(sorted);
+    size_t live = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->e[i]->seen && !p->e[i]->removed) {
+            p->e[i]->removed = 1;
+            CW_INFO("poller", "feed no longer configured url=%s", p->e[i]->fs.url);
+        }
+        live += !p->e[i]->removed;
+    }
+    metric_set(p->m_feeds, (double)live);
+    return 0;
+fail:
+    free(sorted);
+    store_rollback(p->st);
+    return -1;
+}
+
+struct poller *poller_create(struct loop *l, struct store *st, const struct cfg *cfg,
+                             const struct poller_callbacks *cb, char *errstr, size_t errlen)
+{
+    struct poller *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        snprintf(errstr, errlen, "poller: out of memory");
+        return NULL;
+    }
+    p->l = l;
+    p->st = st;
+    p->cfg = cfg;
+    if (cb != NULL)
+        p->cb = *cb;
+    p->rng = (uint64_t)cw_wall_ms() ^ ((uint64_t)getpid() << 32);
+    p->m_failing = metric_gauge("claimwatch_feeds_failing", NULL, "Feeds whose last fetch failed");
+    p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds polled");
+    p->m_parse_err = metric_counter("claimwatch_feed_parse_errors_total", NULL, "Fetched feeds that did not parse");
+    if (poller_load(p, errstr, errlen) != 0)
+        goto fail;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->e[i]->fs.failures > 0 && !p->e[i]->removed)
+            p->nfailing++;
+    metric_set(p->m_failing, (double)p->nfailing);
+    p->fetcher = fetcher_create(l, &cfg->fetch, errstr, errlen);
+    if (p->fetcher == NULL)
+        goto fail;
+    return p;
+fail:
+    poller_destroy(p);
+    return NULL;
+}
+
+static void poller_set_str(char **slot, const char *v)
+{
+    char *c = cw_strdup0(v);
+    if (v != NULL && c == NULL)
+        return; /* keep the old value rather than lose it on OOM */
+    free(*slot);
+    *slot = c;
+}
+
+static void poller_failed(struct poller *p, struct poller_entry *e, long status, const char *msg, int64_t retry_after)
+{
+    struct sched_bounds b = poller_bounds(p);
+    int64_t now = cw_wall_ms();
+    e->fs.failures++;
+    poller_set_str(&e->fs.last_error, msg);
+    e->fs.next_fetch_ms = sched_next_failure(now, e->fs.failures, retry_after, &b, sched_rand(&p->rng));
+    if (e->fs.failures == 1) {
+        p->nfailing++;
+        metric_set(p->m_failing, (double)p->nfailing);
+        CW_WARN("poller", "feed failing url=%s status=%ld error=\"%s\"", e->fs.url, status, msg);
+        if (p->cb.on_status)
+            p->cb.on_status(p->cb.ctx, &e->pf, POLLER_FEED_FAILING, status, msg);
+    } else {
+        CW_INFO("poller", "feed still failing url=%s failures=%lld next_in_s=%lld error=\"%s\"", e->fs.url,
+                (long long)e->fs.failures, (long long)((e->fs.next_fetch_ms - now) / 1000), msg);
+    }
+}
+
+static void poller_succeeded(struct poller *p, struct poller_entry *e, const struct fetch_result *r)
+{
+    struct sched_bounds b = poller_bounds(p);
+    int64_t now = cw_wall_ms();
+    if (r->status != 304) {
+        /* The validators describe this body; a server that stopped sending them gets none back. */
+        poller_set_str(&e->fs.etag, r->etag);
+        poller_set_str(&e->fs.last_modified, r->last_modified);
+    } else {
+        if (r->etag)
+            poller_set_str(&e->fs.etag, r->etag);
+        if (r->last_modified)
+            poller_set_str(&e->fs.last_modified, r->last_modified);
+    }
+    feedstore_note_redirect(&e->fs, r->permanent_redirect, p->cfg->fetch.permanent_redirect_after);
+    e->hints.max_age_s = r->max_age_s;
+    e->fs.last_success_ms = now;
+    poller_set_str(&e->fs.last_error, NULL);
+    e->fs.next_fetch_ms = sched_next_success(now, e->interval_s, &e->hints, &b, sched_rand(&p->rng));
+    if (e->fs.failures > 0) {
+        e->fs.failures = 0;
+        if (p->nfailing > 0)
+            p->nfailing--;
+        metric_set(p->m_failing, (double)p->nfailing);
+        CW_NOTICE("poller", "feed recovered url=%s status=%ld", e->fs.url, r->status);
+        if (p->cb.on_status)
+            p->cb.on_status(p->cb.ctx, &e->pf, POLLER_FEED_OK, r->status, NULL);
+    }
+}
+
+static void poller_on_fetched(const struct fetch_result *r, void *ctx)
+{
+    struct poller_entry *e = ctx;
+    struct poller *p = e->p;
+    e->in_flight = 0;
+    e->done_once = 1;
+    if (e->removed)
+        return;
+    e->fs.last_fetch_ms = cw_wall_ms();
+    e->fs.last_status = r->status;
+    if (r->error != FETCH_OK) {
+        poller_failed(p, e, r->status, r->errmsg, r->retry_after_s);
+    } else if (r->status == 304) {
+        poller_succeeded(p, e, r);
+    } else {
+        struct feed_parse_opts po = {.url = r->effective_url, .content_type = r->content_type,
+                                     .max_items = (size_t)e->max_items};
+        struct feed_doc *doc = NULL;
+        char err[256] = "";
+        if (feed_parse(r->body, r->len, &po, &doc, err, sizeof err) != 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "parse: %s", err);
+            metric_inc(p->m_parse_err);
+            /* Validators are not kept: the next fetch must get the body again, not a 304. */
+            poller_failed(p, e, r->status, msg, -1);
+        } else {
+            e->hints.ttl_s = doc->feed.ttl_seconds;
+            e->hints.update_period_s = doc->feed.update_period_seconds;
+            e->hints.skip_hours = doc->feed.skip_hours;
+            poller_succeeded(p, e, r);
+            if (p->cb.on_doc)
+                p->cb.on_doc(p->cb.ctx, &e->pf, doc);
+            feed_doc_destroy(doc);
+        }
+    }
+    poller_mark_dirty(p, e);
+}
+
+static int poller_submit(struct poller *p, struct poller_entry *e)
+{
+    struct fetch_request rq = {.url = feedstore_fetch_url(&e->fs), .etag = e->fs.etag,
+                               .last_modified = e->fs.last_modified, .max_bytes = 0};
+    if (fetcher_submit(p->fetcher, &rq, poller_on_fetched, e) != 0) {
+        CW_ERR("poller", "cannot queue fetch url=%s", rq.url);
+        return -1;
+    }
+    e->in_flight = 1;
+    return 0;
+}
+
+static int64_t poller_on_tick(struct loop *l, void *ctx)
+{
+    struct poller *p = ctx;
+    (void)l;
+    if (p->refetcher && fetcher_pending(p->fetcher) == 0) {
+        char err[256];
+        struct fetcher *nf = fetcher_create(p->l, &p->cfg->fetch, err, sizeof err);
+        if (nf != NULL) {
+            fetcher_destroy(p->fetcher);
+            p->fetcher = nf;
+            CW_INFO("poller", "fetch settings reloaded");
+        } else {
+            CW_ERR("poller", "reloaded fetch settings rejected, keeping the old ones: %s", err);
+        }
+        p->refetcher = 0;
+    }
+    if (p->paused)
+        return POLLER_TICK_MAX_MS;
+    int64_t now = cw_wall_ms(), next = now + POLLER_TICK_MAX_MS;
+    for (size_t i = 0; i < p->n; i++) {
+        struct poller_entry *e = p->e[i];
+        if (e->removed || e->in_flight)
+            continue;
+        int due = p->once ? !e->done_once : e->fs.next_fetch_ms <= now;
+        if (due) {
+            if (poller_submit(p, e) != 0 && p->once)
+                e->done_once = 1; /* counted as done (failed) so once mode ends */
+        } else if (!p->once && e->fs.next_fetch_ms < next) {
+            next = e->fs.next_fetch_ms;
+        }
+    }
+    if (p->once)
+        return POLLER_TICK_MAX_MS;
+    int64_t d = next - now;
+    return d < 1 ? 1 : d;
+}
+
+static int poller_begin(struct poller *p, int once)
+{
+    if (p->started)
+        return -1;
+    p->started = 1;
+    p->once = once;
+    p->tick_id = loop_add_timer(p->l, 0, poller_on_tick, p);
+    return p->tick_id > 0 ? 0 : -1;
+}
+
+int poller_start(struct poller *p) { return poller_begin(p, 0); }
+int poller_start_once(struct poller *p) { return poller_begin(p, 1); }
+
+int poller_idle(const struct poller *p)
+{
+    if (fetcher_pending(p->fetcher) > 0)
+        return 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct poller_entry *e = p->e[i];
+        if (e->in_flight || (p->once && !e->removed && !e->done_once))
+            return 0;
+    }
+    return 1;
+}
+
+void poller_pause(struct poller *p, int paused)
+{
+    if (p->paused && !paused && p->tick_id > 0)
+        loop_rearm_timer(p->l, p->tick_id, 0);
+    p->paused = paused;
+}
+
+int poller_fetch_url(struct poller *p, const struct fetch_request *req, fetch_done_fn done, void *ctx)
+{
+    struct fetch_request rq = *req;
+    if (rq.max_bytes == 0)
+        rq.max_bytes = (size_t)p->cfg->fetch.max_article_bytes;
+    return fetcher_submit(p->fetcher, &rq, done, ctx);
+}
+
+int poller_reconfigure(struct poller *p, const struct cfg *cfg)
+{
+    char err[512];
+    const struct cfg *old = p->cfg;
+    p->cfg = cfg;
+    if (poller_load(p, err, sizeof err) != 0) {
+        CW_ERR("poller", "reconfigure failed, keeping the feeds as they were: %s", err);
+        p->cfg = old;
+        return -1;
+    }
+    /* Schedule bounds and per-feed settings apply now. Connection settings (timeouts, limits, proxy,
+     * allow_cidrs) live in the fetcher, which is rebuilt the next time nothing is in flight (a
+     * transfer is never cut short by a reload). */
+    p->refetcher = 1;
+    size_t failing = 0;
+    for (size_t i = 0; i < p->n; i++)
+        failing += !p->e[i]->removed && p->e[i]->fs.failures > 0;
+    p->nfailing = failing;
+    metric_set(p->m_failing, (double)failing);
+    if (p->tick_id > 0)
+        loop_rearm_timer(p->l, p->tick_id, 0);
+    return 0;
+}
+
+void poller_stop(struct poller *p)
+{
+    if (p == NULL)
+        return;
+    if (p->tick_id > 0)
+        loop_cancel_timer(p->l, p->tick_id);
+    p->tick_id = 0;
+    fetcher_cancel_all(p->fetcher);
+    /* Their next_fetch_ms is untouched, so they are still due when polling resumes. */
+    for (size_t i = 0; i < p->n; i++)
+        p->e[i]->in_flight = 0;
+    if (poller_flush(p) != 0)
+        CW_ERR("poller", "cannot save feed state at stop path=%s", store_path(p->st));
+    if (p->flush_id > 0)
+        loop_cancel_timer(p->l, p->flush_id);
+    p->flush_id = 0;
+    p->started = 0;
+}
+
+void poller_destroy(struct poller *p)
+{
+    if (p == NULL)
+        return;
+    poller_stop(p);
+    fetcher_destroy(p->fetcher);
+    for (size_t i = 0; i < p->n; i++) {
+        feedstore_feed_clear(&p->e[i]->fs);
+        free(p->e[i]);
+    }
+    free(p->e);
+    free(p);
+}

@@ -1,0 +1,509 @@
+/* Article extraction: parse the page with libxml2's HTML parser (no network, recover mode), take
+ * metadata first (extract_meta.c), score the DOM for the main content (extract_score.c), then walk
+ * the chosen subtrees into clean paragraphs (extract_text.c). */
+#include "parsers/extract.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cw_buf.h"
+#include "common/cw_log.h"
+#include "parsers/extract_internal.h"
+
+const char *extract__attr(xmlNodePtr n, const char *name)
+{
+    xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
+    if (a == NULL || a->type != XML_ATTRIBUTE_NODE || a->children == NULL ||
+        a->children->type != XML_TEXT_NODE)
+        return NULL;
+    return (const char *)a->children->content;
+}
+
+struct xnode *extract__stat(const struct xstate *st, xmlNodePtr n)
+{
+    uintptr_t i = (uintptr_t)n->_private;
+    if (i == 0 || i > st->n)
+        return NULL;
+    return &st->nodes[i - 1];
+}
+
+static const char *const block_tags[] = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", NULL};
+
+int extract__is_block(const char *tag)
+{
+    for (int i = 0; block_tags[i]; i++)
+        if (strcmp(tag, block_tags[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int extract__is_heading(const char *tag)
+{
+    return tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' && tag[2] == '\0' ? tag[1] - '0' : 0;
+}
+
+/* Hint words. Long words match anywhere in a class/id token ("related-posts" -> "related"); short
+ * ones must start or end the token, so "nav" does not fire inside "unavailable". */
+static const char *const pos_words[] = {"article", "content", "story", "body", "post", "entry",
+                                        "main", "text", "blog", "prose", NULL};
+static const char *const strong_words[] = {
+    "comment", "share", "sharing", "social", "related", "promo", "cookie", "subscri", "paywall",
+    "newsletter", "breadcrumb", "sponsor", "outbrain", "taboola", "recommend", "advert", "signup",
+    "consent", "gdpr", "popup", "modal", "disqus", "trending", "popular", "skip", "sronly",
+    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", NULL};
+static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "masthead", "header",
+                                         "widget", "toolbar", "tags", "byline", "caption", "credit",
+                                         "author", "meta", "aside", "rail", "pagination", "pager",
+                                         NULL};
+
+static int word_match(const char *tok, size_t n, const char *w, int suffix_ok)
+{
+    size_t wl = strlen(w);
+    if (wl > n)
+        return 0;
+    if (wl >= 5)
+        return memmem(tok, n, w, wl) != NULL;
+    return memcmp(tok, w, wl) == 0 || (suffix_ok && memcmp(tok + n - wl, w, wl) == 0);
+}
+
+static int token_hints(const char *tok, size_t n)
+{
+    int h = 0;
+    if (n == 2 && memcmp(tok, "ad", 2) == 0)
+        return XH_STRONG;
+    /* "commentary" is an article genre, not a comment thread */
+    if (n >= 10 && memcmp(tok, "commentary", 10) == 0)
+        return XH_POS;
+    for (int i = 0; pos_words[i]; i++)
+        if (word_match(tok, n, pos_words[i], 1))
+            h |= XH_POS;
+    for (int i = 0; strong_words[i]; i++)
+        if (word_match(tok, n, strong_words[i], 0))
+            h |= XH_STRONG;
+    for (int i = 0; weak_words[i]; i++)
+        if (word_match(tok, n, weak_words[i], 1))
+            h |= XH_NEG;
+    return h;
+}
+
+static int value_hints(const char *v)
+{
+    int h = 0;
+    char tok[64];
+    size_t n = 0;
+    if (v == NULL)
+        return 0;
+    /* Tokens split at anything not alphanumeric, lowercased; "sr-only" joins as one token too so
+     * the common accessibility classes are seen whole. */
+    for (const char *p = v;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c)) {
+            if (n < sizeof tok)
+                tok[n++] = (char)tolower(c);
+            continue;
+        }
+        if (n > 0 && n < sizeof tok)
+            h |= token_hints(tok, n);
+        n = 0;
+        if (c == '\0')
+            break;
+    }
+    /* whole words with separators removed: "sr-only" -> "sronly", "visually-hidden" */
+    n = 0;
+    for (const char *p = v;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\0' || isspace(c)) {
+            if (n > 0 && n < sizeof tok)
+                h |= token_hints(tok, n) & XH_STRONG;
+            n = 0;
+            if (c == '\0')
+                break;
+        } else if (isalnum(c) && n < sizeof tok) {
+            tok[n++] = (char)tolower(c);
+        }
+    }
+    return h;
+}
+
+int extract__hints(xmlNodePtr n)
+{
+    const char *ip = extract__attr(n, "itemprop");
+    if (ip && strcasecmp(ip, "articleBody") == 0)
+        return XH_POS; /* schema.org microdata: the publisher marked the body itself */
+    return value_hints(extract__attr(n, "class")) | value_hints(extract__attr(n, "id")) |
+           value_hints(extract__attr(n, "role"));
+}
+
+size_t extract__count_chars(const char *s, int *space, int *commas)
+{
+    size_t c = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' ||
+            (p[0] == 0xC2 && p[1] == 0xA0)) {
+            if (*p == 0xC2)
+                p++;
+            *space = 1;
+            continue;
+        }
+        if ((*p & 0xC0) == 0x80)
+            continue; /* continuation byte: count code points, not bytes */
+        if (*space && c > 0)
+            c++;
+        *space = 0;
+        c++;
+        if (*p == ',' || (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) ||
+            (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x81))
+            (*commas)++;
+    }
+    return c;
+}
+
+/* The charset parameter of an HTTP Content-Type, copied into out; NULL when absent. */
+static const char *content_type_charset(const char *ct, char *out, size_t outlen)
+{
+    if (ct == NULL)
+        return NULL;
+    const char *p = strcasestr(ct, "charset=");
+    if (p == NULL)
+        return NULL;
+    p += 8;
+    if (*p == '"' || *p == '\'')
+        p++;
+    size_t n = 0;
+    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_' || p[n] == '.' ||
+                    p[n] == ':') && n + 1 < outlen) {
+        out[n] = p[n];
+        n++;
+    }
+    out[n] = '\0';
+    if (n == 0)
+        return NULL;
+    /* libxml2 does not know every alias; fall back to its own detection when it cannot help */
+    xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(out);
+    if (h == NULL)
+        return NULL;
+    xmlCharEncCloseFunc(h);
+    return out;
+}
+
+/* Case-insensitive "does s (n bytes left) start with the tag name w, followed by a delimiter". */
+static int tag_at(const char *s, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    if (n <= wl || strncasecmp(s, w, wl) != 0)
+        return 0;
+    char c = s[wl];
+    return c == '>' || c == '/' || isspace((unsigned char)c);
+}
+
+static const char *find_ci(const char *s, const char *end, const char *w)
+{
+    size_t wl = strlen(w);
+    for (const char *p = s; p && p + wl <= end; p++) {
+        p = memchr(p, w[0], (size_t)(end - p));
+        if (p == NULL || p + wl > end)
+            return NULL;
+        if (strncasecmp(p, w, wl) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept).
+ * Nothing in them is article text, and libxml2 scans raw text byte by byte: on real pages, where
+ * inline scripts and styles are often most of the bytes, this halves the parse time. Comments
+ * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
+ * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
+static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
+{
+    char *out = malloc(len + 1);
+    if (out == NULL)
+        return NULL;
+    const char *p = html, *end = html + len;
+    size_t o = 0, tags = 0;
+    while (p < end) {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (lt == NULL)
+            lt = end;
+        memcpy(out + o, p, (size_t)(lt - p));
+        o += (size_t)(lt - p);
+        p = lt;
+        /* a page of millions of tiny tags would build a tree of hundreds of MB: cut it where the
+         * tag budget ends (recover mode closes what is open) */
+        if (p >= end || ++tags > EXTRACT_MAX_TAGS)
+            break;
+        size_t left = (size_t)(end - p);
+        if (left >= 4 && memcmp(p, "<!--", 4) == 0) {
+            const char *ce = find_ci(p + 4, end, "-->");
+            const char *stop = ce ? ce + 3 : end;
+            memcpy(out + o, p, (size_t)(stop - p));
+            o += (size_t)(stop - p);
+            p = stop;
+            continue;
+        }
+        const char *name = tag_at(p + 1, left - 1, "script") ? "</script" : tag_at(p + 1, left - 1, "style") ? "</style" : NULL;
+        const char *gt = name ? memchr(p, '>', left) : NULL;
+        if (gt == NULL) {
+            out[o++] = *p++;
+            continue;
+        }
+        const char *close = find_ci(gt + 1, end, name);
+        size_t taglen = (size_t)(gt + 1 - p);
+        memcpy(out + o, p, taglen);
+        o += taglen;
+        int keep = find_ci(p, gt, "ld+json") != NULL;
+        if (close == NULL || keep) {
+            p = gt + 1; /* keep the body: unterminated, or JSON-LD */
+            continue;
+        }
+        p = close;
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+static xmlNodePtr find_body(xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (root == NULL)
+        return NULL;
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)
+            return c;
+    return root;
+}
+
+static int total_chars(const struct cw_strv *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        n += strlen(p->v[i]);
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+static void xstate_free(struct xstate *st)
+{
+    free(st->nodes);
+    free(st->paras);
+    free(st->elems);
+    memset(st, 0, sizeof *st);
+}
+
+/* One scoring + emission pass; strict = skip elements whose class/id says boilerplate. */
+static int run_pass(xmlDocPtr doc, xmlNodePtr body, int strict, const struct article *a,
+                    struct cw_strv *paras)
+{
+    struct xstate st = {.doc = doc, .body = body, .strict = strict};
+    xmlNodePtr roots[64];
+    int rc = -1;
+    if (extract__stats(&st) != 0)
+        goto done;
+    int nroots = extract__select(&st, roots, (int)(sizeof roots / sizeof roots[0]));
+    if (nroots < 0)
+        goto done;
+    if (extract__emit(&st, roots, nroots, a->title, &a->authors, paras) != 0)
+        goto done;
+    rc = 0;
+done:
+    xstate_free(&st);
+    return rc;
+}
+
+static int join_text(struct article *a)
+{
+    struct cw_buf b;
+    cw_buf_init(&b, EXTRACT_MAX_TEXT + 16);
+    for (size_t i = 0; i < a->paragraphs.n; i++) {
+        if ((i > 0 && cw_buf_puts(&b, "\n\n") != 0) || cw_buf_puts(&b, a->paragraphs.v[i]) != 0) {
+            cw_buf_free(&b);
+            return -1;
+        }
+    }
+    a->text = cw_buf_steal(&b);
+    cw_buf_free(&b);
+    return a->text ? 0 : -1;
+}
+
+int extract_article(const char *html, size_t len, const struct extract_opts *opts, struct article **out,
+                    char *errstr, size_t errlen)
+{
+    struct article *a = NULL;
+    htmlDocPtr doc = NULL;
+    char *ld_body = NULL;
+    char *stripped = NULL;
+    char csbuf[64];
+    struct cw_strv strict = {0}, loose = {0};
+    *out = NULL;
+    if (html == NULL) {
+        snprintf(errstr, errlen, "no input");
+        return -1;
+    }
+    if (len > EXTRACT_MAX_HTML)
+        len = EXTRACT_MAX_HTML; /* recover mode closes whatever the cut leaves open */
+    a = calloc(1, sizeof *a);
+    if (a == NULL)
+        goto nomem;
+    const char *url = opts ? opts->url : NULL;
+    const char *enc = content_type_charset(opts ? opts->content_type : NULL, csbuf, sizeof csbuf);
+    size_t slen = 0;
+    stripped = strip_raw_text(html, len, &slen);
+    if (stripped == NULL)
+        goto nomem;
+    /* NONET: never fetch; no HUGE: libxml2 keeps its depth and text-node limits. */
+    doc = htmlReadMemory(stripped, (int)slen, url, enc,
+                         HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_RECOVER | HTML_PARSE_NOBLANKS);
+    if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+        snprintf(errstr, errlen, "not an HTML document");
+        goto fail;
+    }
+    if (url && (a->url = strdup(url)) == NULL)
+        goto nomem;
+    if (extract__meta(doc, url, a, &ld_body) != 0)
+        goto nomem;
+    xmlNodePtr body = find_body(doc);
+    /* Readability's retry: class/id hints first; when that leaves little text (a site that calls
+     * its article wrapper "has-comments"), score again without them and keep the longer. */
+    if (run_pass(doc, body, 1, a, &strict) != 0)
+        goto nomem;
+    struct cw_strv *best = &strict;
+    if (total_chars(&strict) < 500) {
+        if (run_pass(doc, body, 0, a, &loose) != 0)
+            goto nomem;
+        if (total_chars(&loose) > 2 * total_chars(&strict) + 200)
+            best = &loose;
+    }
+    /* JSON-LD articleBody is the publisher's own plain text; prefer it when the DOM gave much less
+     * (script-rendered pages, teaser HTML with the full text in metadata). */
+    if (ld_body && (int)strlen(ld_body) > 2 * total_chars(best) + 200) {
+        cw_strv_free(&a->paragraphs);
+        if (extract__split_text(ld_body, &a->paragraphs) != 0)
+            goto nomem;
+    } else {
+        a->paragraphs = *best;
+        memset(best, 0, sizeof *best);
+    }
+    if (total_chars(&a->paragraphs) < EXTRACT_MIN_CHARS) {
+        snprintf(errstr, errlen, "no main content found (%d characters of text)",
+                 total_chars(&a->paragraphs));
+        goto fail;
+    }
+    if (join_text(a) != 0)
+        goto nomem;
+    cw_strv_free(&strict);
+    cw_strv_free(&loose);
+    free(ld_body);
+    free(stripped);
+    xmlFreeDoc(doc);
+    *out = a;
+    return 0;
+nomem:
+    snprintf(errstr, errlen, "out of memory");
+fail:
+    cw_strv_free(&strict);
+    cw_strv_free(&loose);
+    free(ld_body);
+    free(stripped);
+    if (doc)
+        xmlFreeDoc(doc);
+    article_destroy(a);
+    return -1;
+}
+
+/* A JSON string of s; bytes that are not valid UTF-8 (libxml2 should never leave any, but this
+ * is the last line before the event) become U+FFFD instead of losing the whole field. */
+static json_t *json_str(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s);
+    char *c = malloc(n * 3 + 1);
+    if (c == NULL)
+        return NULL;
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : (p[i] >> 5) == 6 ? 2 : (p[i] >> 4) == 14 ? 3 : (p[i] >> 3) == 30 ? 4 : 0;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[i + k] & 0xC0) == 0x80;
+        if (ok && len > 1) {
+            json_t *probe = json_stringn((const char *)p + i, len); /* overlongs, surrogates */
+            ok = probe != NULL;
+            json_decref(probe);
+        }
+        if (ok) {
+            memcpy(c + o, p + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(c + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    c[o] = '\0';
+    j = json_string(c);
+    free(c);
+    return j;
+}
+
+static int set_str(json_t *o, const char *k, const char *v)
+{
+    if (v == NULL || *v == '\0')
+        return 0;
+    return json_object_set_new(o, k, json_str(v));
+}
+
+static json_t *strv_json(const struct cw_strv *sv)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < sv->n; i++)
+        json_array_append_new(arr, json_str(sv->v[i]));
+    return arr;
+}
+
+json_t *article_to_json(const struct article *a)
+{
+    json_t *o = json_object();
+    if (o == NULL || a == NULL)
+        return o;
+    set_str(o, "url", a->url);
+    set_str(o, "canonical_url", a->canonical_url);
+    set_str(o, "title", a->title);
+    if (a->authors.n > 0)
+        json_object_set_new(o, "authors", strv_json(&a->authors));
+    set_str(o, "published", a->published);
+    set_str(o, "lang", a->lang);
+    set_str(o, "image", a->image);
+    set_str(o, "text", a->text);
+    if (a->paragraphs.n > 0)
+        json_object_set_new(o, "paragraphs", strv_json(&a->paragraphs));
+    return o;
+}
+
+void article_destroy(struct article *a)
+{
+    if (a == NULL)
+        return;
+    free(a->url);
+    free(a->canonical_url);
+    free(a->title);
+    cw_strv_free(&a->authors);
+    free(a->published);
+    free(a->lang);
+    free(a->image);
+    free(a->text);
+    cw_strv_free(&a->paragraphs);
+    free(a);
+}

@@ -1,0 +1,949 @@
+/* The tagger: indexes over the claim set (postings from term to claims, entity and key-phrase
+ * matcher), per-document analysis, candidate claims, features, the model, evidence and
+ * entities. See docs/claims.md for the method. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cw_log.h"
+#include "tagger/tagger.h"
+#include "tagger/tg_internal.h"
+
+#define TG_MAX_CLAIM_TERMS 64
+#define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
+#define TG_MAX_EVIDENCE 3
+
+struct tg_phrase {
+    int32_t *terms;
+    size_t n;
+    uint32_t owner; /* entity index, or claim index for key phrases */
+    int keyphrase;
+};
+
+struct tg_ent {
+    char *id;   /* borrowed from the claim set, or owned when derived (owned flag) */
+    char *name;
+    int owned;
+};
+
+struct tg_cl {
+    int32_t terms[TG_MAX_CLAIM_TERMS]; /* distinct content terms */
+    float w[TG_MAX_CLAIM_TERMS];
+    size_t nterms;
+    double wsum, norm;
+    uint16_t bigram[TG_MAX_CLAIM_TERMS]; /* pairs of local indices (a << 8 | b) */
+    size_t nbigram;
+    int neg;
+    uint32_t *ents; /* global entity indices */
+    size_t nents;
+};
+
+struct tagger {
+    struct claimset *cs;
+    struct tg_vocab v;
+    struct tg_cl *cl;
+    float *idf;         /* per term */
+    uint32_t *post_off; /* CSR postings: term -> claims */
+    uint32_t *post;
+    struct tg_phrase *ph;
+    size_t nph;
+    uint32_t *ph_off; /* CSR: first term -> phrases */
+    uint32_t *ph_idx;
+    struct tg_ent *ents;
+    size_t nents;
+    const struct tg_model *model;
+    /* per-document scratch, sized once */
+    double *acc;          /* per claim */
+    uint32_t *cand;       /* touched claims */
+    uint32_t *tstamp;     /* per term: doc stamp */
+    uint16_t *tf;         /* per term */
+    int32_t *local;       /* per term: local index in the current claim, or -1 */
+    uint32_t *ent_count;  /* per entity */
+    uint32_t *kp_hits;    /* per claim */
+    uint32_t stamp;
+};
+
+const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
+
+void tagger_destroy(struct tagger *t)
+{
+    if (t == NULL)
+        return;
+    if (t->cl)
+        for (size_t i = 0; i < t->cs->n; i++)
+            free(t->cl[i].ents);
+    free(t->cl);
+    for (size_t i = 0; i < t->nph; i++)
+        free(t->ph[i].terms);
+    free(t->ph);
+    free(t->ph_off);
+    free(t->ph_idx);
+    for (size_t i = 0; i < t->nents; i++)
+        if (t->ents[i].owned) {
+            free(t->ents[i].id);
+            free(t->ents[i].name);
+        }
+    free(t->ents);
+    free(t->idf);
+    free(t->post_off);
+    free(t->post);
+    free(t->acc);
+    free(t->cand);
+    free(t->tstamp);
+    free(t->tf);
+    free(t->local);
+    free(t->ent_count);
+    free(t->kp_hits);
+    tg_vocab_free(&t->v);
+    claimset_destroy(t->cs);
+    free(t);
+}
+
+/* Tokenises a phrase into term ids (stop words kept: "Islamic Republic of Iran"). */
+static int add_phrase(struct tagger *t, const char *s, uint32_t owner, int keyphrase)
+{
+    struct tg_text tx;
+    if (tg_text_analyse(&t->v, s, strlen(s), &tx))
+        return -1;
+    int rc = 0;
+    if (tx.ntok > 0) {
+        struct tg_phrase *np = realloc(t->ph, (t->nph + 1) * sizeof *np);
+        if (np == NULL) {
+            rc = -1;
+            goto out;
+        }
+        t->ph = np;
+        struct tg_phrase *p = &t->ph[t->nph];
+        p->terms = malloc(tx.ntok * sizeof *p->terms);
+        if (p->terms == NULL) {
+            rc = -1;
+            goto out;
+        }
+        for (size_t i = 0; i < tx.ntok; i++)
+            p->terms[i] = tx.toks[i].term;
+        p->n = tx.ntok;
+        p->owner = owner;
+        p->keyphrase = keyphrase;
+        t->nph++;
+    }
+out:
+    tg_text_free(&tx);
+    return rc;
+}
+
+static int find_entity(struct tagger *t, const char *id)
+{
+    for (size_t i = 0; i < t->nents; i++)
+        if (strcmp(t->ents[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int push_entity(struct tagger *t, char *id, char *name, int owned)
+{
+    struct tg_ent *ne = realloc(t->ents, (t->nents + 1) * sizeof *ne);
+    if (ne == NULL)
+        return -1;
+    t->ents = ne;
+    t->ents[t->nents].id = id;
+    t->ents[t->nents].name = name;
+    t->ents[t->nents].owned = owned;
+    return (int)t->nents++;
+}
+
+static int claim_add_ent(struct tg_cl *c, uint32_t e)
+{
+    for (size_t i = 0; i < c->nents; i++)
+        if (c->ents[i] == e)
+            return 0;
+    uint32_t *n = realloc(c->ents, (c->nents + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    c->ents = n;
+    c->ents[c->nents++] = e;
+    return 0;
+}
+
+/* Capitalised names in a claim without declared entities become its entities ("Iran",
+ * "Vladimir Putin"), so entity overlap works from the text alone. */
+static int derive_entities(struct tagger *t, size_t ci, const char *text)
+{
+    struct tg_text tx;
+    int rc = 0;
+    if (tg_text_analyse(&t->v, text, strlen(text), &tx))
+        return -1;
+    for (size_t i = 0; i < tx.ntok && rc == 0; i++) {
+        const struct tg_tok *tk = &tx.toks[i];
+        if (!(tk->flags & TG_TOK_CAP) || (tk->cue & (TG_CUE_STOP | TG_CUE_TITLE | TG_CUE_TIME)) ||
+            tk->term < 0)
+            continue;
+        size_t j = i;
+        while (j + 1 < tx.ntok && (tx.toks[j + 1].flags & TG_TOK_CAP) &&
+               !(tx.toks[j + 1].cue & TG_CUE_STOP) && tx.toks[j + 1].start - tx.toks[j].end <= 1)
+            j++;
+        size_t len = tx.toks[j].end - tk->start;
+        /* "Iran's" names Iran */
+        if (len > 2 && text[tk->start + len - 1] == 's' && text[tk->start + len - 2] == '\'')
+            len -= 2;
+        else if (len > 4 && text[tk->start + len - 1] == 's' &&
+                 (unsigned char)text[tk->start + len - 2] == 0x99)
+            len -= 4;
+        char *name = strndup(text + tk->start, len);
+        char *id = malloc(len + 3);
+        if (name == NULL || id == NULL) {
+            free(name);
+            free(id);
+            rc = -1;
+            break;
+        }
+        /* derived ids are the folded name with a marker, so they never clash with declared ones */
+        id[0] = '~';
+        for (size_t k = 0; k < len; k++)
+            id[k + 1] = (name[k] >= 'A' && name[k] <= 'Z') ? (char)(name[k] + 32) : (name[k] == ' ' ? '-' : name[k]);
+        id[len + 1] = '\0';
+        int e = find_entity(t, id);
+        if (e < 0) {
+            e = push_entity(t, id, name, 1);
+            if (e < 0) {
+                free(id);
+                free(name);
+                rc = -1;
+                break;
+            }
+            if (add_phrase(t, name, (uint32_t)e, 0))
+                rc = -1;
+        } else {
+            free(id);
+            free(name);
+        }
+        if (rc == 0 && claim_add_ent(&t->cl[ci], (uint32_t)e))
+            rc = -1;
+        i = j;
+    }
+    tg_text_free(&tx);
+    return rc;
+}
+
+static int build_claim_terms(struct tagger *t, size_t ci)
+{
+    const struct tg_claim *c = &t->cs->claims[ci];
+    struct tg_cl *cl = &t->cl[ci];
+    struct tg_text tx;
+    if (tg_text_analyse(&t->v, c->text, strlen(c->text), &tx))
+        return -1;
+    int prev = -1;
+    for (size_t i = 0; i < tx.ntok; i++) {
+        const struct tg_tok *tk = &tx.toks[i];
+        if (tk->cue & (TG_CUE_NEG | TG_CUE_REFUTE))
+            cl->neg = 1;
+        if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
+            continue;
+        size_t k;
+        for (k = 0; k < cl->nterms; k++)
+            if (cl->terms[k] == tk->term)
+                break;
+        if (k == cl->nterms) {
+            if (cl->nterms == TG_MAX_CLAIM_TERMS)
+                continue;
+            cl->terms[cl->nterms++] = tk->term;
+        }
+        if (prev >= 0 && prev != (int)k && cl->nbigram < TG_MAX_CLAIM_TERMS)
+            cl->bigram[cl->nbigram++] = (uint16_t)(prev << 8 | (int)k);
+        prev = (int)k;
+    }
+    tg_text_free(&tx);
+    return 0;
+}
+
+struct tagger *tagger_create(struct claimset *cs)
+{
+    struct tagger *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        claimset_destroy(cs);
+        return NULL;
+    }
+    t->cs = cs;
+    t->model = &tg_model_default;
+    if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
+        goto fail;
+    size_t nc = cs->n;
+    t->cl = calloc(nc ? nc : 1, sizeof *t->cl);
+    if (t->cl == NULL)
+        goto fail;
+    for (size_t i = 0; i < nc; i++) {
+        const struct tg_claim *c = &cs->claims[i];
+        if (build_claim_terms(t, i))
+            goto fail;
+        for (size_t j = 0; j < c->nentities; j++) {
+            const struct tg_entity *e = &c->entities[j];
+            int ei = find_entity(t, e->id);
+            if (ei < 0) {
+                ei = push_entity(t, e->id, e->name, 0);
+                if (ei < 0 || add_phrase(t, e->name, (uint32_t)ei, 0))
+                    goto fail;
+                for (size_t k = 0; k < e->naliases; k++)
+                    if (add_phrase(t, e->aliases[k], (uint32_t)ei, 0))
+                        goto fail;
+            }
+            if (claim_add_ent(&t->cl[i], (uint32_t)ei))
+                goto fail;
+        }
+        if (c->nentities == 0 && derive_entities(t, i, c->text))
+            goto fail;
+        for (size_t j = 0; j < c->nkeyphrases; j++)
+            if (add_phrase(t, c->keyphrases[j], (uint32_t)i, 1))
+                goto fail;
+    }
+    t->v.frozen = 1;
+    size_t nt = t->v.nterms;
+    /* document frequencies over the claims, then the postings in CSR form */
+    t->post_off = calloc(nt + 1, sizeof *t->post_off);
+    t->idf = calloc(nt ? nt : 1, sizeof *t->idf);
+    if (!t->post_off || !t->idf)
+        goto fail;
+    size_t total = 0;
+    for (size_t i = 0; i < nc; i++)
+        for (size_t k = 0; k < t->cl[i].nterms; k++) {
+            t->post_off[t->cl[i].terms[k] + 1]++;
+            total++;
+        }
+    for (size_t i = 0; i < nt; i++)
+        t->post_off[i + 1] += t->post_off[i];
+    t->post = malloc((total ? total : 1) * sizeof *t->post);
+    uint32_t *fill = calloc(nt ? nt : 1, sizeof *fill);
+    if (!t->post || !fill) {
+        free(fill);
+        goto fail;
+    }
+    for (size_t i = 0; i < nc; i++)
+        for (size_t k = 0; k < t->cl[i].nterms; k++) {
+            int32_t term = t->cl[i].terms[k];
+            t->post[t->post_off[term] + fill[term]++] = (uint32_t)i;
+        }
+    free(fill);
+    for (size_t i = 0; i < nt; i++) {
+        double df = t->post_off[i + 1] - t->post_off[i];
+        /* smoothed so a tiny claim set still weighs rare words above common ones */
+        t->idf[i] = (float)log((nc + 10.0) / (df + 0.5));
+    }
+    for (size_t i = 0; i < nc; i++) {
+        struct tg_cl *cl = &t->cl[i];
+        for (size_t k = 0; k < cl->nterms; k++) {
+            cl->w[k] = t->idf[cl->terms[k]];
+            cl->wsum += cl->w[k];
+            cl->norm += (double)cl->w[k] * cl->w[k];
+        }
+        cl->norm = sqrt(cl->norm);
+    }
+    /* phrase index by first term */
+    t->ph_off = calloc(nt + 1, sizeof *t->ph_off);
+    t->ph_idx = malloc((t->nph ? t->nph : 1) * sizeof *t->ph_idx);
+    fill = calloc(nt ? nt : 1, sizeof *fill);
+    if (!t->ph_off || !t->ph_idx || !fill) {
+        free(fill);
+        goto fail;
+    }
+    for (size_t i = 0; i < t->nph; i++)
+        if (t->ph[i].terms[0] >= 0)
+            t->ph_off[t->ph[i].terms[0] + 1]++;
+    for (size_t i = 0; i < nt; i++)
+        t->ph_off[i + 1] += t->ph_off[i];
+    for (size_t i = 0; i < t->nph; i++) {
+        int32_t f = t->ph[i].terms[0];
+        if (f >= 0)
+            t->ph_idx[t->ph_off[f] + fill[f]++] = (uint32_t)i;
+    }
+    free(fill);
+    t->acc = calloc(nc ? nc : 1, sizeof *t->acc);
+    t->cand = malloc((nc ? nc : 1) * sizeof *t->cand);
+    t->kp_hits = calloc(nc ? nc : 1, sizeof *t->kp_hits);
+    t->tstamp = calloc(nt ? nt : 1, sizeof *t->tstamp);
+    t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
+    t->local = malloc((nt ? nt : 1) * sizeof *t->local);
+    t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
+    if (!t->acc || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->local || !t->ent_count)
+        goto fail;
+    for (size_t i = 0; i < nt; i++)
+        t->local[i] = -1;
+    CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
+             t->nents);
+    return t;
+fail:
+    tagger_destroy(t);
+    return NULL;
+}
+
+/* ---- per document ---- */
+
+struct tg_doc {
+    char *buf;         /* "title\n\ntext" */
+    size_t text_off;   /* where the text starts in buf */
+    size_t title_sents;/* sentences belonging to the title */
+    struct tg_text tx;
+    uint32_t *uterms;  /* distinct content terms */
+    size_t nuterms;
+    double norm;       /* tf-idf norm of the document */
+    /* per sentence cue counts */
+    uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
+    double rate[5]; /* refute, neg, hedge, support, question per sentence */
+};
+
+static void doc_free(struct tg_doc *d)
+{
+    free(d->buf);
+    tg_text_free(&d->tx);
+    free(d->uterms);
+    free(d->s_ref);
+    free(d->s_neg);
+    free(d->s_hedge);
+    free(d->s_sup);
+}
+
+static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_doc *d)
+{
+    memset(d, 0, sizeof *d);
+    const char *title = doc->title ? doc->title : "";
+    const char *text = doc->text ? doc->text : "";
+    size_t tl = strlen(title), xl = strlen(text);
+    if (xl > TG_TEXT_MAX)
+        xl = TG_TEXT_MAX;
+    if (tl > 4096)
+        tl = 4096;
+    d->buf = malloc(tl + xl + 3);
+    if (d->buf == NULL)
+        return -1;
+    memcpy(d->buf, title, tl);
+    for (size_t i = 0; i < tl; i++)
+        if (d->buf[i] == '\n' || d->buf[i] == '\r')
+            d->buf[i] = ' '; /* a title is one sentence region */
+    d->buf[tl] = '\n';
+    d->buf[tl + 1] = '\n';
+    memcpy(d->buf + tl + 2, text, xl);
+    d->buf[tl + 2 + xl] = '\0';
+    d->text_off = tl + 2;
+    if (tg_text_analyse(&t->v, d->buf, tl + 2 + xl, &d->tx))
+        return -1;
+    struct tg_text *tx = &d->tx;
+    while (d->title_sents < tx->nsent && tx->sents[d->title_sents].start < d->text_off)
+        d->title_sents++;
+    size_t ns = tx->nsent ? tx->nsent : 1;
+    d->s_ref = calloc(ns, 1);
+    d->s_neg = calloc(ns, 1);
+    d->s_hedge = calloc(ns, 1);
+    d->s_sup = calloc(ns, 1);
+    d->uterms = malloc((tx->ntok ? tx->ntok : 1) * sizeof *d->uterms);
+    if (!d->s_ref || !d->s_neg || !d->s_hedge || !d->s_sup || !d->uterms)
+        return -1;
+    if (++t->stamp == 0) {
+        memset(t->tstamp, 0, t->v.nterms * sizeof *t->tstamp);
+        t->stamp = 1;
+    }
+    double q = 0;
+    for (size_t si = 0; si < tx->nsent; si++) {
+        const struct tg_sent *st = &tx->sents[si];
+        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++) {
+            const struct tg_tok *tk = &tx->toks[k];
+            if ((tk->cue & TG_CUE_REFUTE) && d->s_ref[si] < 255)
+                d->s_ref[si]++;
+            if ((tk->cue & TG_CUE_NEG) && d->s_neg[si] < 255)
+                d->s_neg[si]++;
+            if ((tk->cue & TG_CUE_HEDGE) && d->s_hedge[si] < 255)
+                d->s_hedge[si]++;
+            if ((tk->cue & TG_CUE_SUPPORT) && d->s_sup[si] < 255)
+                d->s_sup[si]++;
+            if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
+                continue;
+            if (t->tstamp[tk->term] != t->stamp) {
+                t->tstamp[tk->term] = t->stamp;
+                t->tf[tk->term] = 0;
+                d->uterms[d->nuterms++] = (uint32_t)tk->term;
+            }
+            if (t->tf[tk->term] < 65535)
+                t->tf[tk->term]++;
+        }
+        d->rate[0] += d->s_ref[si] > 0;
+        d->rate[1] += d->s_neg[si] > 0;
+        d->rate[2] += d->s_hedge[si] > 0;
+        d->rate[3] += d->s_sup[si] > 0;
+        q += st->question;
+    }
+    d->rate[4] = q;
+    for (int i = 0; i < 5; i++)
+        d->rate[i] /= (double)ns;
+    double norm = 0;
+    for (size_t i = 0; i < d->nuterms; i++) {
+        double w = (1.0 + log(t->tf[d->uterms[i]])) * t->idf[d->uterms[i]];
+        norm += w * w;
+    }
+    /* words no claim uses still make a document longer: count them at a typical weight */
+    size_t unknown = 0;
+    for (size_t k = 0; k < tx->ntok; k++)
+        unknown += tx->toks[k].term < 0;
+    norm += (double)unknown * 4.0;
+    d->norm = sqrt(norm) + 1e-9;
+    /* entities and key phrases */
+    memset(t->ent_count, 0, t->nents * sizeof *t->ent_count);
+    for (size_t k = 0; k < tx->ntok; k++) {
+        int32_t f = tx->toks[k].term;
+        if (f < 0)
+            continue;
+        for (uint32_t pi = t->ph_off[f]; pi < t->ph_off[f + 1]; pi++) {
+            const struct tg_phrase *p = &t->ph[t->ph_idx[pi]];
+            if (k + p->n > tx->ntok)
+                continue;
+            size_t m = 1;
+            while (m < p->n && tx->toks[k + m].term == p->terms[m])
+                m++;
+            if (m < p->n)
+                continue;
+            if (p->keyphrase)
+                t->kp_hits[p->owner]++;
+            else
+                t->ent_count[p->owner]++;
+        }
+    }
+    return 0;
+}
+
+/* Claim candidates: postings of the document's terms accumulate each claim's matched weight. */
+static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nuterms; i++) {
+        uint32_t term = d->uterms[i];
+        for (uint32_t p = t->post_off[term]; p < t->post_off[term + 1]; p++) {
+            uint32_t c = t->post[p];
+            if (t->acc[c] == 0)
+                t->cand[n++] = c;
+            t->acc[c] += t->idf[term];
+        }
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = t->cand[i];
+        double cover = t->acc[c] / (t->cl[c].wsum + 1e-9);
+        t->acc[c] = 0;
+        if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0)
+            t->cand[keep++] = c;
+    }
+    /* claims hit only by key phrases */
+    for (size_t c = 0; c < t->cs->n && t->nph; c++) {
+        if (t->kp_hits[c] == 0)
+            continue;
+        size_t j;
+        for (j = 0; j < keep; j++)
+            if (t->cand[j] == c)
+                break;
+        if (j == keep)
+            t->cand[keep++] = (uint32_t)c;
+    }
+    return keep;
+}
+
+struct tg_pair {
+    double f[TG_NFEAT];
+    double *scov; /* per sentence coverage */
+    size_t top[3];
+    size_t ntop;
+};
+
+/* Stance features of a set of sentences (the top ones for the document, or one for evidence). */
+static void stance_features(const struct tagger *t, const struct tg_doc *d, const struct tg_cl *cl,
+                            const size_t *set, size_t nset, double *f)
+{
+    const struct tg_text *tx = &d->tx;
+    double ref = 0, neg = 0, hedge = 0, sup = 0, qn = 0, quoted = 0, ntok = 0, spk = 0;
+    for (size_t i = 0; i < nset; i++) {
+        size_t s = set[i];
+        const struct tg_sent *st = &tx->sents[s];
+        ref += d->s_ref[s];
+        neg += d->s_neg[s];
+        hedge += d->s_hedge[s];
+        sup += d->s_sup[s];
+        qn += st->question;
+        spk += st->speaker_start >= 0;
+        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++)
+            quoted += tx->toks[k].quote;
+        ntok += st->ntok;
+    }
+    double n = nset ? (double)nset : 1.0;
+    f[10] = ref / n;
+    f[11] = neg / n;
+    f[12] = hedge / n;
+    f[13] = sup / n;
+    f[14] = qn / n;
+    f[15] = d->rate[0];
+    f[16] = d->rate[1];
+    f[17] = d->rate[2];
+    f[18] = d->rate[3];
+    f[19] = d->rate[4];
+    f[20] = cl->neg;
+    f[21] = ((ref + neg) > 0) != (cl->neg != 0);
+    f[22] = ntok > 0 ? quoted / ntok : 0;
+    f[23] = spk / n;
+    double lead = 0;
+    for (size_t s = 0; s < tx->nsent && s < d->title_sents + 3; s++)
+        lead += d->s_ref[s];
+    f[24] = lead > 0;
+    f[25] = log(1.0 + (double)tx->nsent) / 5.0;
+    (void)t;
+}
+
+/* All features of (document, claim). scov must hold one double per sentence. */
+static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
+{
+    const struct tg_cl *cl = &t->cl[ci];
+    const struct tg_text *tx = &d->tx;
+    memset(p->f, 0, sizeof p->f);
+    p->ntop = 0;
+    for (size_t k = 0; k < cl->nterms; k++)
+        t->local[cl->terms[k]] = (int32_t)k;
+    double wsum = cl->wsum + 1e-9;
+    uint64_t docmask = 0;
+    size_t nbig_found = 0;
+    uint64_t bigfound = 0;
+    double lead = 0, strong = 0, cov_raw;
+    double best[3] = {0, 0, 0};
+    for (size_t s = 0; s < tx->nsent; s++) {
+        const struct tg_sent *st = &tx->sents[s];
+        uint64_t m = 0;
+        int prev = -1;
+        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++) {
+            const struct tg_tok *tk = &tx->toks[k];
+            if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
+                continue;
+            int li = t->local[tk->term];
+            if (li >= 0) {
+                m |= 1ULL << li;
+                if (prev >= 0 && prev != li)
+                    for (size_t b = 0; b < cl->nbigram; b++)
+                        if (cl->bigram[b] == (uint16_t)(prev << 8 | li))
+                            bigfound |= 1ULL << b;
+            }
+            prev = li;
+        }
+        double c = 0;
+        for (uint64_t mm = m; mm; mm &= mm - 1)
+            c += cl->w[__builtin_ctzll(mm)];
+        c /= wsum;
+        p->scov[s] = c;
+        docmask |= m;
+        if (s < d->title_sents + 5 && c > lead)
+            lead = c;
+        strong += c >= 0.5;
+        /* keep the three best sentences (earlier wins ties) */
+        for (size_t r = 0; r < 3; r++) {
+            if (c > best[r]) {
+                for (size_t q = 2; q > r; q--) {
+                    best[q] = best[q - 1];
+                    p->top[q] = p->top[q - 1];
+                }
+                best[r] = c;
+                p->top[r] = s;
+                if (p->ntop < 3)
+                    p->ntop++;
+                break;
+            }
+        }
+    }
+    for (uint64_t b = bigfound; b; b &= b - 1)
+        nbig_found++;
+    double cov = 0, dot = 0;
+    size_t matched = 0;
+    for (size_t k = 0; k < cl->nterms; k++)
+        if (docmask & (1ULL << k)) {
+            cov += cl->w[k];
+            matched++;
+            int32_t term = cl->terms[k];
+            double tfw = t->tstamp[term] == t->stamp ? 1.0 + log(t->tf[term] ? t->tf[term] : 1) : 1.0;
+            dot += (double)cl->w[k] * tfw * t->idf[term];
+        }
+    cov /= wsum;
+    cov_raw = cl->nterms ? (double)matched / (double)cl->nterms : 0;
+    for (size_t k = 0; k < cl->nterms; k++)
+        t->local[cl->terms[k]] = -1;
+    double entc = 0;
+    for (size_t e = 0; e < cl->nents; e++)
+        entc += t->ent_count[cl->ents[e]] > 0;
+    p->f[0] = cov;
+    p->f[1] = best[0];
+    p->f[2] = (best[0] + best[1]) / 2;
+    p->f[3] = dot / (cl->norm * d->norm + 1e-9);
+    p->f[4] = cl->nbigram ? (double)nbig_found / (double)cl->nbigram : cov;
+    p->f[5] = cl->nents ? entc / (double)cl->nents : cov;
+    p->f[6] = lead;
+    p->f[7] = tx->nsent ? strong / (double)tx->nsent : 0;
+    p->f[8] = 1.0 / (1.0 + (double)cl->nterms);
+    p->f[9] = cov_raw;
+    stance_features(t, d, cl, p->top, p->ntop, p->f);
+    /* the claim's two rarest words: a report on a neighbouring claim shares the common ones */
+    size_t r1 = 0, r2 = 0;
+    for (size_t k = 1; k < cl->nterms; k++) {
+        if (cl->w[k] > cl->w[r1]) {
+            r2 = r1;
+            r1 = k;
+        } else if (r2 == r1 || cl->w[k] > cl->w[r2]) {
+            r2 = k;
+        }
+    }
+    double rare = 0;
+    if (cl->nterms > 0)
+        rare += (docmask >> r1) & 1;
+    if (cl->nterms > 1 && r2 != r1)
+        rare += (docmask >> r2) & 1;
+    else
+        rare *= 2;
+    p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
+}
+
+/* Features relative to the best candidate of the document: the claim a report is about
+ * usually beats the claims next to it. */
+static void cross_features(double *f, const double *mx)
+{
+    int base = TG_NREL + TG_NSTANCE;
+    f[base + 0] = mx[0] > 0 ? f[0] / mx[0] : 0;
+    f[base + 1] = mx[1] > 0 ? f[1] / mx[1] : 0;
+    f[base + 2] = mx[3] > 0 ? f[3] / mx[3] : 0;
+}
+
+/* Features of every candidate into feats[ncand][TG_NFEAT]; NULL on allocation failure. */
+static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
+                                  size_t ncand)
+{
+    double *feats = malloc((ncand ? ncand : 1) * TG_NFEAT * sizeof *feats);
+    double mx[TG_NFEAT] = {0};
+    if (feats == NULL)
+        return NULL;
+    for (size_t i = 0; i < ncand; i++) {
+        pair_features(t, d, t->cand[i], p);
+        memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
+        for (size_t k = 0; k < TG_NFEAT; k++)
+            if (p->f[k] > mx[k])
+                mx[k] = p->f[k];
+    }
+    for (size_t i = 0; i < ncand; i++)
+        cross_features(feats + i * TG_NFEAT, mx);
+    return feats;
+}
+
+static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const char *stance)
+{
+    const char *text = d->buf + d->text_off;
+    size_t a = st->start - d->text_off, b = st->end - d->text_off;
+    size_t ca = tg_utf8_chars(text, a), cb = ca + tg_utf8_chars(text + a, b - a);
+    json_t *sp = st->speaker_start >= 0
+                     ? json_stringn(d->buf + st->speaker_start, (size_t)st->speaker_len)
+                     : json_null();
+    return json_pack("{s:s%,s:I,s:I,s:s,s:o}", "text", d->buf + st->start, (size_t)(st->end - st->start),
+                     "start", (json_int_t)ca, "end", (json_int_t)cb, "stance", stance, "speaker",
+                     sp ? sp : json_null());
+}
+
+static const char *const tg_stance_names[3] = {"discusses", "supports", "refutes"};
+
+/* Evidence: the best-covering sentence, plus the strongest supporting and refuting ones among
+ * sentences that speak to the claim, in text order. */
+static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
+{
+    const struct tg_cl *cl = &t->cl[ci];
+    size_t pick[TG_MAX_EVIDENCE];
+    int pst[TG_MAX_EVIDENCE];
+    size_t npick = 0;
+    double best_cov = 0, best_sup = 0, best_ref = 0;
+    size_t ib = SIZE_MAX, is = SIZE_MAX, ir = SIZE_MAX;
+    int ib_st = 0;
+    double min_cov = p->f[1] * 0.6 > 0.3 ? p->f[1] * 0.6 : 0.3;
+    for (size_t s = d->title_sents; s < d->tx.nsent; s++) {
+        double c = p->scov[s];
+        if (c < min_cov)
+            continue;
+        double f[TG_NFEAT], pr[3];
+        memcpy(f, p->f, sizeof f);
+        f[1] = c;
+        f[2] = c;
+        stance_features(t, d, cl, &s, 1, f);
+        int st = tg_model_stance(t->model, f, pr);
+        if (c > best_cov) {
+            best_cov = c;
+            ib = s;
+            ib_st = st;
+        }
+        if (st == TG_SUPPORT && pr[1] * c > best_sup) {
+            best_sup = pr[1] * c;
+            is = s;
+        }
+        if (st == TG_REFUTE && pr[2] * c > best_ref) {
+            best_ref = pr[2] * c;
+            ir = s;
+        }
+    }
+    if (ib != SIZE_MAX) {
+        pick[npick] = ib;
+        pst[npick++] = ib_st;
+    }
+    if (is != SIZE_MAX && is != ib) {
+        pick[npick] = is;
+        pst[npick++] = TG_SUPPORT;
+    }
+    if (ir != SIZE_MAX && ir != ib) {
+        pick[npick] = ir;
+        pst[npick++] = TG_REFUTE;
+    }
+    /* text order */
+    for (size_t i = 1; i < npick; i++)
+        for (size_t j = i; j > 0 && pick[j] < pick[j - 1]; j--) {
+            size_t tmp = pick[j];
+            pick[j] = pick[j - 1];
+            pick[j - 1] = tmp;
+            int ts = pst[j];
+            pst[j] = pst[j - 1];
+            pst[j - 1] = ts;
+        }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < npick; i++)
+        json_array_append_new(arr, span_json(d, &d->tx.sents[pick[i]], tg_stance_names[pst[i]]));
+    return arr;
+}
+
+static int cmp_claim_out(const void *a, const void *b)
+{
+    double sa = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+    double sb = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+    return (sa < sb) - (sa > sb);
+}
+
+json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
+{
+    struct tg_doc d;
+    json_t *out = NULL, *claims = NULL, *ents = NULL;
+    struct tg_pair p = {0};
+    size_t ncand;
+    memset(t->kp_hits, 0, t->cs->n * sizeof *t->kp_hits);
+    if (doc_prepare(t, doc, &d))
+        goto fail;
+    p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
+    claims = json_array();
+    ents = json_array();
+    if (!p.scov || !claims || !ents)
+        goto fail;
+    ncand = doc_candidates(t, &d);
+    size_t nout = 0;
+    json_t **outv = NULL;
+    if (ncand) {
+        outv = calloc(ncand, sizeof *outv);
+        if (outv == NULL)
+            goto fail;
+    }
+    double *feats = candidate_features(t, &d, &p, ncand);
+    if (feats == NULL) {
+        free(outv);
+        goto fail;
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        uint32_t ci = t->cand[i];
+        double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
+        if (t->kp_hits[ci])
+            rel = rel + 0.15 > 1 ? 1 : rel + 0.15; /* a declared key phrase is strong evidence */
+        if (rel < t->model->rel_threshold)
+            continue;
+        pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
+        memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
+        if (p.ntop == 0)
+            continue;
+        double pr[3];
+        int st = tg_model_stance(t->model, p.f, pr);
+        json_t *ev = evidence(t, &d, ci, &p);
+        json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
+                              tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
+                              ev ? ev : json_array());
+        if (c)
+            outv[nout++] = c;
+    }
+    free(feats);
+    qsort(outv, nout, sizeof *outv, cmp_claim_out);
+    for (size_t i = 0; i < nout; i++)
+        json_array_append_new(claims, outv[i]);
+    free(outv);
+    for (size_t e = 0; e < t->nents; e++)
+        if (t->ent_count[e])
+            json_array_append_new(ents, json_pack("{s:s,s:s,s:I}", "id", t->ents[e].id, "name",
+                                                  t->ents[e].name, "count", (json_int_t)t->ent_count[e]));
+    out = json_pack("{s:o,s:o}", "claims", claims, "entities", ents);
+    claims = ents = NULL;
+fail:
+    json_decref(claims);
+    json_decref(ents);
+    free(p.scov);
+    doc_free(&d);
+    return out;
+}
+
+json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *ids)
+{
+    struct tg_doc d;
+    struct tg_pair p = {0};
+    json_t *arr = json_array();
+    memset(&d, 0, sizeof d);
+    memset(t->kp_hits, 0, t->cs->n * sizeof *t->kp_hits);
+    if (arr == NULL || doc_prepare(t, doc, &d)) {
+        json_decref(arr);
+        arr = NULL;
+        goto out;
+    }
+    p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
+    if (p.scov == NULL)
+        goto out;
+    size_t ncand = doc_candidates(t, &d);
+    double *feats = candidate_features(t, &d, &p, ncand);
+    if (feats == NULL) {
+        json_decref(arr);
+        arr = NULL;
+        goto out;
+    }
+    size_t nid = ids ? json_array_size(ids) : ncand;
+    for (size_t i = 0; i < nid; i++) {
+        uint32_t ci = 0;
+        int cand = 0;
+        if (ids) {
+            const char *want = json_string_value(json_array_get(ids, i));
+            size_t lo = 0, hi = t->cs->n;
+            while (want && lo < hi) { /* claims are sorted by id */
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(t->cs->claims[mid].id, want);
+                if (c == 0) {
+                    lo = mid;
+                    break;
+                }
+                if (c < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (!want || lo >= t->cs->n || strcmp(t->cs->claims[lo].id, want) != 0)
+                continue;
+            ci = (uint32_t)lo;
+            size_t j;
+            for (j = 0; j < ncand; j++)
+                if (t->cand[j] == ci)
+                    break;
+            cand = j < ncand;
+            pair_features(t, &d, ci, &p);
+            if (cand)
+                memcpy(p.f, feats + j * TG_NFEAT, sizeof p.f);
+        } else {
+            ci = t->cand[i];
+            cand = 1;
+            memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
+        }
+        json_t *f = json_array();
+        for (size_t k = 0; k < TG_NFEAT; k++)
+            json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id, "cand",
+                                             cand, "f", f));
+    }
+    free(feats);
+out:
+    free(p.scov);
+    doc_free(&d);
+    return arr;
+}

@@ -1,0 +1,154 @@
+/* Internals shared by the tagger's files (tg_ prefix): claim-set model, string map, text
+ * pipeline, features, speaker attribution. Not a public contract: tagger.h is. */
+#ifndef CW_TG_INTERNAL_H
+#define CW_TG_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sb_stemmer;
+
+/* ---- claim set (claimset.c) ---- */
+struct tg_entity {
+    char *id;
+    char *name;
+    char **aliases; /* the name is matched too; aliases are extra surface forms */
+    size_t naliases;
+};
+
+struct tg_claim {
+    char *id;
+    char *text;
+    char *lang, *notes, *since, *until; /* NULL when absent */
+    struct tg_entity *entities;
+    size_t nentities;
+    char **keyphrases;
+    size_t nkeyphrases;
+};
+
+struct claimset {
+    struct tg_claim *claims;
+    size_t n;
+    char version[33];
+};
+
+/* ---- string -> int map with keys copied into the map (tg_map.c) ---- */
+struct tg_map {
+    uint32_t *slots; /* 0 = empty, else entry index + 1 */
+    size_t nslots;
+    char **keys;
+    uint32_t *klen;
+    int32_t *vals;
+    size_t n, cap;
+};
+void tg_map_init(struct tg_map *m);
+void tg_map_free(struct tg_map *m);
+/* Returns the value for key, or def when absent. */
+int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
+/* Inserts or replaces. 0, -1 on allocation failure. */
+int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
+uint64_t tg_hash(const char *s, size_t len);
+
+/* ---- text pipeline (tg_text.c) ---- */
+/* Cue classes of a term (bit flags kept per term id). */
+enum {
+    TG_CUE_REFUTE = 1 << 0,  /* deny, false, hoax, baseless, propaganda ... */
+    TG_CUE_NEG = 1 << 1,     /* not, no, never ... */
+    TG_CUE_HEDGE = 1 << 2,   /* alleged, reportedly, claims, may ... */
+    TG_CUE_SUPPORT = 1 << 3, /* confirmed, announced, received ... */
+    TG_CUE_SAY = 1 << 4,     /* said, told, claimed ... (attribution verbs) */
+    TG_CUE_STOP = 1 << 5,    /* stop word: never indexed */
+    TG_CUE_PRON = 1 << 6,    /* he, she, they: speaker carried over from earlier */
+    TG_CUE_TITLE = 1 << 7,   /* minister, spokesman, secretary ...: not part of a name */
+    TG_CUE_TIME = 1 << 8,    /* weekdays and months: "said Tuesday" names no one */
+};
+
+/* Token flags. */
+enum {
+    TG_TOK_CAP = 1 << 0,   /* starts with an upper-case letter */
+    TG_TOK_NUM = 1 << 1,   /* starts with a digit */
+    TG_TOK_UPPER = 1 << 2, /* all upper case, 2+ letters ("NOT") */
+};
+
+struct tg_tok {
+    uint32_t start, end; /* byte offsets into the text */
+    int32_t term;        /* term id; -1 when the word is not in the vocabulary */
+    uint16_t cue;        /* TG_CUE_* of the term (for unknown words: 0) */
+    uint8_t flags;       /* TG_TOK_* */
+    uint8_t quote;       /* inside a quotation */
+};
+
+struct tg_sent {
+    uint32_t start, end; /* byte offsets, trimmed */
+    uint32_t tok0, ntok;
+    int32_t speaker_start, speaker_len; /* byte span of the attributed speaker, -1 when none */
+    uint8_t question;
+};
+
+struct tg_text {
+    const char *s;
+    size_t len;
+    struct tg_tok *toks;
+    size_t ntok, captok;
+    struct tg_sent *sents;
+    size_t nsent, capsent;
+};
+
+/* The vocabulary: stems of the claim set and lexicons get dense term ids; a cache maps folded
+ * surface words to term ids so a word is folded and stemmed once, not once per occurrence. */
+#define TG_SURF_CACHE_MAX 200000
+struct tg_vocab {
+    struct sb_stemmer *stemmer;
+    struct tg_map stems;   /* stem -> term id */
+    struct tg_map surface; /* folded surface word -> term id, or -1 (unknown), capped */
+    uint16_t *cue;         /* per term id */
+    size_t nterms, capterms;
+    int frozen;            /* no new term ids once the indexes are built */
+};
+
+int tg_vocab_init(struct tg_vocab *v);
+void tg_vocab_free(struct tg_vocab *v);
+/* Folds and stems one word (bytes), returns its term id: added when not frozen, else -1 if
+ * unknown. Sets *cue. -2 on allocation failure. */
+int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue);
+/* Adds the built-in lexicons (stop words, cue words). 0 or -1. */
+int tg_vocab_add_lexicons(struct tg_vocab *v);
+
+/* Tokenises and sentence-splits s. 0 or -1 on allocation failure. Texts longer than
+ * TG_TEXT_MAX bytes are cut there (so cost per document is bounded). */
+#define TG_TEXT_MAX (1u << 20)
+int tg_text_analyse(struct tg_vocab *v, const char *s, size_t len, struct tg_text *out);
+void tg_text_free(struct tg_text *t);
+/* Attributes speakers to sentences (tg_speaker.c). */
+void tg_speaker_attribute(struct tg_text *t);
+/* Number of code points in s[0..n). */
+size_t tg_utf8_chars(const char *s, size_t n);
+
+/* ---- features and model (tg_features.c, tg_model.c) ---- */
+#define TG_NREL 10
+#define TG_NSTANCE 16
+#define TG_NCROSS 4 /* the pair against the document's other candidate claims */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS)
+enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
+
+struct tg_model {
+    double rel_mean[TG_NFEAT], rel_scale[TG_NFEAT];
+    double rel_w[TG_NFEAT + 1]; /* last = bias */
+    double rel_threshold;
+    double st_w[3][TG_NFEAT + 1];
+};
+extern const struct tg_model tg_model_default;
+
+/* Probability the pair is related. */
+double tg_model_related(const struct tg_model *m, const double *f);
+/* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the argmax. */
+int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);
+
+struct tagger;
+struct tag_doc;
+/* Feature vectors for named claims (ids: JSON array of claim ids; NULL = every candidate), as
+ * [{"claim", "cand", "f": [...]}]: what the trainer reads, from the code inference runs. */
+json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *ids);
+
+#endif

@@ -1,0 +1,135 @@
+"""Shared helpers for the delivery integration tests: the mock broker process, the outbox tool,
+kcat as the independent reader, and checks on the state DB. Not a test itself (lib/ is not
+globbed by tests/CMakeLists.txt)."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+TOOLS = os.environ.get("CW_TOOLS_DIR", "build/tests")
+MOCKBROKER = os.path.join(TOOLS, "mockbroker")
+OUTBOX_TOOL = os.path.join(TOOLS, "outbox_tool")
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def need_kcat():
+    if shutil.which("kcat") is None:
+        fail("kcat is not installed (scripts/install-deps.sh installs it)")
+
+
+class MockBroker:
+    """librdkafka's mock cluster in its own process; commands per tests/tools/mockbroker.c."""
+
+    def __init__(self, brokers=3, partitions=4):
+        self.p = subprocess.Popen([MOCKBROKER, "--brokers", str(brokers), "--partitions", str(partitions)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addr = self.p.stdout.readline().strip()
+        if not self.addr:
+            fail("mock broker printed no bootstrap address")
+
+    def cmd(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+        reply = self.p.stdout.readline().strip()
+        if reply != "ok":
+            fail("mock broker refused %r: %s" % (line, reply))
+
+    def close(self):
+        if self.p.poll() is None:
+            try:
+                self.cmd("quit")
+            except Exception:
+                pass
+            try:
+                self.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def kafka_sink(addr, **rdkafka):
+    conf = {"bootstrap.servers": addr, "message.timeout.ms": 10000, "socket.timeout.ms": 3000,
+            "reconnect.backoff.max.ms": 500, "retry.backoff.ms": 100}
+    conf.update(rdkafka)
+    return json.dumps({"type": "kafka", "name": "kafka", "rdkafka": conf, "metadata_timeout_ms": 2000})
+
+
+def tool_args(db, n, sinks, *extra):
+    args = [OUTBOX_TOOL, "--db", db, "--n", str(n)]
+    for s in sinks:
+        args += ["--sink", s]
+    return args + [str(x) for x in extra]
+
+
+def run_tool(db, n, sinks, *extra, timeout=120):
+    p = subprocess.run(tool_args(db, n, sinks, *extra), capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def kcat_read(addr, topic, fmt="%k\\n", timeout=60):
+    """Every message on the topic (all partitions, from the beginning, until the end)."""
+    p = subprocess.run(["kcat", "-C", "-b", addr, "-t", topic, "-e", "-q", "-f", fmt, "-X",
+                        "topic.metadata.refresh.interval.ms=1000"],
+                       capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        fail("kcat failed on %s: %s" % (topic, p.stderr[-500:]))
+    return p.stdout
+
+
+def kcat_keys(addr, topic):
+    return [k for k in kcat_read(addr, topic).split("\n") if k]
+
+
+def expect_all_keys(addr, n, topic="claimwatch.items", start=0, exclude=()):
+    keys = set(kcat_keys(addr, topic))
+    missing = [i for i in range(start, start + n) if i not in exclude and ("item-%d" % i) not in keys]
+    if missing:
+        fail("%d of %d items missing from %s, e.g. %s" % (len(missing), n, topic, missing[:5]))
+    return keys
+
+
+def outbox_rows(db):
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        return con.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    finally:
+        con.close()
+
+
+def integrity_ok(db):
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        r = con.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        con.close()
+    if r != [("ok",)]:
+        fail("integrity_check on %s: %s" % (db, r[:5]))
+
+
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def workdir(name):
+    return tempfile.mkdtemp(prefix="cw-%s-" % name)

@@ -1,0 +1,138 @@
+/* Unit tests for config/cfg.c: defaults, relative paths, and errors that name file:line:column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/cfg.h"
+
+static char tmpdir[] = "/tmp/cw-cfg-XXXXXX";
+
+static char *write_cfg(const char *name, const char *text)
+{
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/%s", tmpdir, name) > 0);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_defaults_and_paths(void **state)
+{
+    (void)state;
+    char *claims = write_cfg("claims.json", "[]");
+    char *path = write_cfg("ok.json", "{\"state_dir\": \"state\", \"claims\": [\"claims.json\"],\n"
+                                      " \"feeds\": [\"https://example.org/rss\", {\"url\": \"feed.xml\","
+                                      " \"fetch_articles\": true}],\n \"fetch\": {\"allow_file\": true}}\n");
+    struct cfg *c = NULL;
+    struct cw_strv errors = {0};
+    assert_int_equal(cfg_load(path, &c, &errors), 0);
+    assert_int_equal(errors.n, 0);
+    assert_int_equal(c->nfeeds, 2);
+    assert_string_equal(c->feeds[0].url, "https://example.org/rss");
+    assert_int_equal(c->feeds[0].fetch_articles, 0);
+    assert_non_null(strstr(c->feeds[1].url, "file:///"));
+    assert_non_null(strstr(c->feeds[1].url, "/feed.xml"));
+    assert_int_equal(c->feeds[1].fetch_articles, 1);
+    assert_int_equal(c->fetch.interval_s, 900);
+    assert_int_equal(c->fetch.per_host, 2);
+    assert_int_equal(c->fetch.max_redirects, 5);
+    assert_int_equal(c->nsinks, 1); /* no sinks: stdout */
+    assert_string_equal(c->sinks[0].type, "stdout");
+    assert_string_equal(c->topics[SINK_KIND_ITEMS], "claimwatch.items");
+    assert_int_equal(c->claims.n, 1);
+    assert_string_equal(c->claims.v[0], claims);
+    assert_non_null(strstr(c->state_dir, tmpdir));
+    json_t *dump = cfg_dump(c);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(dump, "fetch"), "per_host")), 2);
+    json_decref(dump);
+    cfg_destroy(c);
+    free(path);
+    free(claims);
+}
+
+static void test_errors_name_positions(void **state)
+{
+    (void)state;
+    char *path = write_cfg("bad.json", "{\n  \"feeds\": [{\"url\": \"https://a.example/\", \"intervl\": 5}],\n"
+                                       "  \"fetch\": {\"per_host\": \"two\", \"timeout_ms\": 1},\n"
+                                       "  \"sinks\": [{\"type\": \"carrier-pigeon\"}],\n"
+                                       "  \"topics\": {\"itemz\": \"x\"},\n"
+                                       "  \"claims\": [\"missing.json\"],\n  \"bogus\": true\n}\n");
+    struct cfg *c = NULL;
+    struct cw_strv errors = {0};
+    assert_int_equal(cfg_load(path, &c, &errors), -1);
+    assert_null(c);
+    const char *want[] = {":2:43: unknown key \"intervl\"", ":3:13: \"per_host\" must be an integer",
+                          ":3:32: \"timeout_ms\" must be between", ":4:14: unknown sink type \"carrier-pigeon\"",
+                          ":5:14: unknown event kind \"itemz\"", ":6:14: claim-set file",
+                          ":7:3: unknown key \"bogus\""};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        int found = 0;
+        for (size_t i = 0; i < errors.n; i++)
+            if (strstr(errors.v[i], want[w]) && strncmp(errors.v[i], path, strlen(path)) == 0)
+                found = 1;
+        if (!found) {
+            for (size_t i = 0; i < errors.n; i++)
+                fprintf(stderr, "got: %s\n", errors.v[i]);
+            fail_msg("missing error %s", want[w]);
+        }
+    }
+    cw_strv_free(&errors);
+    free(path);
+}
+
+static void test_syntax_error_and_file_feed_guard(void **state)
+{
+    (void)state;
+    char *path = write_cfg("syntax.json", "{\n  \"feeds\": [\n");
+    struct cfg *c = NULL;
+    struct cw_strv errors = {0};
+    assert_int_equal(cfg_load(path, &c, &errors), -1);
+    assert_int_equal(errors.n, 1);
+    assert_non_null(strstr(errors.v[0], "syntax.json:"));
+    cw_strv_free(&errors);
+    free(path);
+
+    path = write_cfg("file.json", "{\"feeds\": [\"feed.xml\"]}");
+    assert_int_equal(cfg_load(path, &c, &errors), -1);
+    assert_int_equal(errors.n, 1);
+    assert_non_null(strstr(errors.v[0], "allow_file"));
+    cw_strv_free(&errors);
+    free(path);
+
+    assert_int_equal(cfg_load("/nonexistent/claimwatch.json", &c, &errors), -1);
+    assert_non_null(strstr(errors.v[0], "/nonexistent/claimwatch.json"));
+    cw_strv_free(&errors);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_paths),
+        cmocka_unit_test(test_errors_name_positions),
+        cmocka_unit_test(test_syntax_error_and_file_feed_guard),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,261 @@
+/* Unit tests for daemon/poller.c on file:// feeds through the real loop, fetcher and store:
+ * once mode, failure and recovery with on_status, restart resuming the persisted schedule.
+ * feed_parse/opml_parse are weak stand-ins here so this test does not depend on the parsers'
+ * branch; when the real parsers are linked in, theirs win. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cw_util.h"
+#include "daemon/feedstore.h"
+#include "daemon/poller.h"
+#include "parsers/opml.h"
+
+#if !__has_include("../../parsers/feed.c")
+__attribute__((weak)) int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
+                                     struct feed_doc **out, char *errstr, size_t errlen)
+{
+    (void)opts;
+    if (len == 0 || strstr(data, "<rss") == NULL) {
+        snprintf(errstr, errlen, "not a feed");
+        return -1;
+    }
+    struct feed_doc *d = calloc(1, sizeof *d);
+    d->format = FEED_FORMAT_RSS;
+    d->nitems = 1;
+    d->items = calloc(1, sizeof *d->items);
+    d->items[0].id = strdup("item-1");
+    if (strstr(data, "<ttl>"))
+        d->feed.ttl_seconds = atol(strstr(data, "<ttl>") + 5) * 60;
+    *out = d;
+    return 0;
+}
+
+__attribute__((weak)) void feed_doc_destroy(struct feed_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    for (size_t i = 0; i < doc->nitems; i++)
+        free(doc->items[i].id);
+    free(doc->items);
+    free(doc);
+}
+
+#endif
+
+#if !__has_include("../../parsers/opml.c")
+__attribute__((weak)) int opml_parse(const char *data, size_t len, const char *base_url, struct opml_feed **out,
+                                     size_t *n, char *errstr, size_t errlen)
+{
+    (void)data, (void)len, (void)base_url, (void)out, (void)n;
+    snprintf(errstr, errlen, "no OPML in this test");
+    return -1;
+}
+
+__attribute__((weak)) void opml_feeds_free(struct opml_feed *feeds, size_t n)
+{
+    (void)feeds, (void)n;
+}
+#endif
+
+struct seen {
+    int docs, items, failing, recovered;
+    char last_error[256];
+};
+
+static void on_doc(void *ctx, const struct poller_feed *feed, const struct feed_doc *doc)
+{
+    struct seen *s = ctx;
+    (void)feed;
+    s->docs++;
+    s->items += (int)doc->nitems;
+}
+
+static void on_status(void *ctx, const struct poller_feed *feed, enum poller_health h, long st, const char *err)
+{
+    struct seen *s = ctx;
+    (void)feed, (void)st;
+    if (h == POLLER_FEED_FAILING) {
+        s->failing++;
+        snprintf(s->last_error, sizeof s->last_error, "%s", err);
+    } else {
+        s->recovered++;
+    }
+}
+
+static char dir[128], db[160], good[200], missing[200], good_url[220], missing_url[220];
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void setup_cfg(struct cfg *c, struct cfg_feed *feeds)
+{
+    memset(c, 0, sizeof *c);
+    c->fetch = (struct cfg_fetch){
+        .interval_s = 900, .min_interval_s = 60, .max_interval_s = 86400, .backoff_max_s = 21600,
+        .connect_timeout_ms = 2000, .timeout_ms = 5000, .max_body_bytes = 1 << 20, .max_article_bytes = 1 << 20,
+        .max_items = 500, .max_redirects = 5, .permanent_redirect_after = 3, .concurrency = 8, .per_host = 2,
+        .allow_file = 1,
+    };
+    feeds[0] = (struct cfg_feed){.url = good_url, .title = "good"};
+    feeds[1] = (struct cfg_feed){.url = missing_url, .title = "missing"};
+    c->feeds = feeds;
+    c->nfeeds = 2;
+}
+
+static void run_until(struct loop *l, struct poller *p, int (*cond)(struct poller *, void *), void *arg)
+{
+    for (int i = 0; i < 400; i++) {
+        loop_run_once(l, 10);
+        if (cond(p, arg))
+            return;
+    }
+    fail_msg("condition not reached");
+}
+
+static int cond_idle(struct poller *p, void *arg)
+{
+    (void)arg;
+    return poller_idle(p);
+}
+
+static int cond_recovered(struct poller *p, void *arg)
+{
+    (void)p;
+    return ((struct seen *)arg)->recovered > 0;
+}
+
+static void test_once_fail_recover_restart(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/cw_test_poller_%d", (int)getpid());
+    mkdir(dir, 0700);
+    snprintf(db, sizeof db, "%s/state.db", dir);
+    snprintf(good, sizeof good, "%s/good.xml", dir);
+    snprintf(missing, sizeof missing, "%s/missing.xml", dir);
+    snprintf(good_url, sizeof good_url, "file://%s", good);
+    snprintf(missing_url, sizeof missing_url, "file://%s", missing);
+    unlink(missing);
+    write_file(good, "<rss version=\"2.0\"><channel><ttl>120</ttl><item><guid>1</guid></item></channel></rss>");
+
+    struct cfg cfg;
+    struct cfg_feed feeds[2];
+    setup_cfg(&cfg, feeds);
+    char err[512];
+    struct store *st = NULL;
+    unlink(db);
+    assert_int_equal(store_open(db, &st, err, sizeof err), 0);
+    struct loop *l = loop_create();
+    struct seen s = {0};
+    struct poller_callbacks cb = {on_doc, on_status, &s};
+
+    /* 1. once: both fetched, the missing one fails with a visible status */
+    struct poller *p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(poller_start_once(p), 0);
+    assert_false(poller_idle(p));
+    run_until(l, p, cond_idle, NULL);
+    assert_int_equal(s.docs, 1);
+    assert_int_equal(s.items, 1);
+    assert_int_equal(s.failing, 1);
+    assert_int_equal(s.recovered, 0);
+    poller_destroy(p);
+
+    struct feedstore_feed g, m;
+    assert_int_equal(feedstore_get(st, 1, &g), 0);
+    assert_int_equal(feedstore_get(st, 2, &m), 0);
+    int64_t now = cw_wall_ms();
+    assert_int_equal(g.failures, 0);
+    assert_int_equal(g.last_status, 200);
+    assert_null(g.last_error);
+    /* ttl 120 min lengthens the 900 s interval: ~2 h away, jitter 10% */
+    assert_true(g.next_fetch_ms > now + 6000000LL && g.next_fetch_ms < now + 8000000LL);
+    assert_int_equal(m.failures, 1);
+    assert_non_null(m.last_error);
+    assert_true(m.next_fetch_ms > now + 30000 && m.next_fetch_ms < now + 61000);
+    int64_t good_next = g.next_fetch_ms;
+    feedstore_feed_clear(&g);
+    feedstore_feed_clear(&m);
+
+    /* 2. restart in daemon mode: the schedule is resumed (nothing is due, nothing is fetched) */
+    s = (struct seen){0};
+    p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(poller_start(p), 0);
+    for (int i = 0; i < 20; i++)
+        loop_run_once(l, 5);
+    assert_int_equal(s.docs, 0);
+    assert_int_equal(s.failing, 0);
+    poller_destroy(p);
+
+    /* 3. the file appears and the feed falls due: it recovers on the first success */
+    write_file(missing, "<rss version=\"2.0\"><channel><item><guid>2</guid></item></channel></rss>");
+    assert_int_equal(sqlite3_exec(store_db(st), "UPDATE feeds SET next_fetch_ms = 0 WHERE id = 2", NULL, NULL, NULL),
+                     SQLITE_OK);
+    p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(poller_start(p), 0);
+    run_until(l, p, cond_recovered, &s);
+    run_until(l, p, cond_idle, NULL);
+    assert_int_equal(s.docs, 1); /* only the recovered one; the good one was not due */
+    poller_destroy(p);
+    assert_int_equal(feedstore_get(st, 2, &m), 0);
+    assert_int_equal(m.failures, 0);
+    assert_null(m.last_error);
+    feedstore_feed_clear(&m);
+    assert_int_equal(feedstore_get(st, 1, &g), 0);
+    assert_int_equal(g.next_fetch_ms, good_next);
+    feedstore_feed_clear(&g);
+
+    /* 4. pause holds due feeds back; a reconfigure that drops a feed forgets it */
+    assert_int_equal(sqlite3_exec(store_db(st), "UPDATE feeds SET next_fetch_ms = 0", NULL, NULL, NULL), SQLITE_OK);
+    s = (struct seen){0};
+    p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    poller_pause(p, 1);
+    assert_int_equal(poller_start(p), 0);
+    for (int i = 0; i < 20; i++)
+        loop_run_once(l, 5);
+    assert_int_equal(s.docs, 0);
+    cfg.nfeeds = 1;
+    assert_int_equal(poller_reconfigure(p, &cfg), 0);
+    poller_pause(p, 0);
+    for (int i = 0; i < 100 && s.docs < 1; i++)
+        loop_run_once(l, 10);
+    run_until(l, p, cond_idle, NULL);
+    assert_int_equal(s.docs, 1);
+    poller_destroy(p);
+
+    poller_destroy(NULL);
+    loop_destroy(l);
+    store_close(st);
+    unlink(good);
+    unlink(missing);
+    char path[200];
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
+    unlink(db);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_once_fail_recover_restart),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,225 @@
+/* Unit tests for tagger/: claim-set loader errors and version, sentence splitting, speakers,
+ * SimHash, and tagging with character offsets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tagger/simhash.h"
+#include "tagger/tagger.h"
+#include "tagger/tg_internal.h"
+
+static struct claimset *load_ok(const char *json)
+{
+    struct claimset *cs = NULL;
+    struct cw_strv err = {0};
+    int rc = claimset_load_buffer("t.json", json, strlen(json), &cs, &err);
+    for (size_t i = 0; i < err.n; i++)
+        fprintf(stderr, "%s\n", err.v[i]);
+    assert_int_equal(rc, 0);
+    assert_non_null(cs);
+    cw_strv_free(&err);
+    return cs;
+}
+
+/* Loads json expecting failure; returns the first error (owned). */
+static char *load_err(const char *json)
+{
+    struct claimset *cs = NULL;
+    struct cw_strv err = {0};
+    assert_int_equal(claimset_load_buffer("t.json", json, strlen(json), &cs, &err), -1);
+    assert_null(cs);
+    assert_true(err.n >= 1);
+    char *e = strdup(err.v[0]);
+    cw_strv_free(&err);
+    return e;
+}
+
+static void test_claims_errors(void **state)
+{
+    (void)state;
+    char *e = load_err("[\n {\"id\": \"a\", \"text\": \"x\"},\n {\"id\": \"b\", \"txt\": \"y\"}\n]");
+    assert_non_null(strstr(e, "t.json:3:"));
+    assert_non_null(strstr(e, "unknown field \"txt\""));
+    assert_non_null(strstr(e, "claim \"b\" (#1)"));
+    free(e);
+    e = load_err("{\"claims\": [{\"id\": \"a\", \"text\": \"x\"}, {\"id\": \"a\", \"text\": \"y\"}]}");
+    assert_non_null(strstr(e, "duplicate id"));
+    assert_non_null(strstr(e, "t.json:1:"));
+    free(e);
+    e = load_err("[{\"id\": \"a\"}]");
+    assert_non_null(strstr(e, "\"text\" is required"));
+    free(e);
+    e = load_err("[{\"id\": \"a\", \"text\": \"x\",]");
+    assert_non_null(strstr(e, "t.json:1:"));
+    free(e);
+    e = load_err("[{\"id\": \"a\", \"text\": \"x\", \"entities\": [{\"id\": \"e\", \"name\": \"E\", \"aliases\": [3]}]}]");
+    assert_non_null(strstr(e, "aliases"));
+    free(e);
+    e = load_err("{\"claim\": []}");
+    assert_non_null(strstr(e, "unknown top-level field"));
+    free(e);
+}
+
+static void test_claims_version(void **state)
+{
+    (void)state;
+    struct claimset *a = load_ok("[{\"id\": \"a\", \"text\": \"x\", \"lang\": \"en\"}, {\"id\": \"b\", \"text\": \"y\"}]");
+    struct claimset *b = load_ok("{\"claims\": [{\"text\": \"y\", \"id\": \"b\"}, {\"lang\": \"en\", \"text\": \"x\", \"id\": \"a\"}]}");
+    struct claimset *c = load_ok("[{\"id\": \"a\", \"text\": \"x!\", \"lang\": \"en\"}, {\"id\": \"b\", \"text\": \"y\"}]");
+    assert_int_equal(claimset_count(a), 2);
+    assert_string_equal(claimset_version(a), claimset_version(b));
+    assert_string_not_equal(claimset_version(a), claimset_version(c));
+    claimset_destroy(a);
+    claimset_destroy(b);
+    claimset_destroy(c);
+    claimset_destroy(NULL);
+}
+
+static struct tg_vocab vocab;
+
+static int setup_vocab(void **state)
+{
+    (void)state;
+    if (tg_vocab_init(&vocab) || tg_vocab_add_lexicons(&vocab))
+        return -1;
+    return 0;
+}
+
+static int teardown_vocab(void **state)
+{
+    (void)state;
+    tg_vocab_free(&vocab);
+    return 0;
+}
+
+static char *sent_text(const struct tg_text *t, size_t i)
+{
+    return strndup(t->s + t->sents[i].start, t->sents[i].end - t->sents[i].start);
+}
+
+static char *speaker(const struct tg_text *t, size_t i)
+{
+    if (t->sents[i].speaker_start < 0)
+        return strdup("-");
+    return strndup(t->s + t->sents[i].speaker_start, (size_t)t->sents[i].speaker_len);
+}
+
+static void expect_sent(const struct tg_text *t, size_t i, const char *text, const char *spk)
+{
+    assert_true(i < t->nsent);
+    char *s = sent_text(t, i), *p = speaker(t, i);
+    assert_string_equal(s, text);
+    assert_string_equal(p, spk);
+    free(s);
+    free(p);
+}
+
+static void test_sentences_and_speakers(void **state)
+{
+    (void)state;
+    const char *s =
+        "Mr. Smith met U.S. officials on Jan. 5 at 3.30 pm. He left early.\n"
+        "\xe2\x80\x9cThe reports are false. We sent nothing,\xe2\x80\x9d said Iranian Foreign Ministry spokesman "
+        "Nasser Kanaani.\n"
+        "Blinken said the shipments had arrived. Is it true? According to TASS, talks went on.\n"
+        "Sergey Shoigu, the secretary of the council, said Tuesday that a deal was near. "
+        "\xe2\x80\x9cWe are ready,\xe2\x80\x9d he said.";
+    struct tg_text t;
+    assert_int_equal(tg_text_analyse(&vocab, s, strlen(s), &t), 0);
+    expect_sent(&t, 0, "Mr. Smith met U.S. officials on Jan. 5 at 3.30 pm.", "-");
+    expect_sent(&t, 1, "He left early.", "-");
+    expect_sent(&t, 2, "\xe2\x80\x9cThe reports are false.", "Nasser Kanaani");
+    expect_sent(&t, 3, "We sent nothing,\xe2\x80\x9d said Iranian Foreign Ministry spokesman Nasser Kanaani.",
+                "Nasser Kanaani");
+    expect_sent(&t, 4, "Blinken said the shipments had arrived.", "Blinken");
+    expect_sent(&t, 5, "Is it true?", "-");
+    assert_true(t.sents[5].question);
+    expect_sent(&t, 6, "According to TASS, talks went on.", "TASS");
+    expect_sent(&t, 7, "Sergey Shoigu, the secretary of the council, said Tuesday that a deal was near.",
+                "Sergey Shoigu");
+    expect_sent(&t, 8, "\xe2\x80\x9cWe are ready,\xe2\x80\x9d he said.", "Sergey Shoigu");
+    assert_int_equal(t.nsent, 9);
+    /* negation cue on the upper-case NOT, and US kept apart from the stop word "us" */
+    tg_text_free(&t);
+    const char *n = "Iran has NOT sent missiles, the US said; they told us.";
+    assert_int_equal(tg_text_analyse(&vocab, n, strlen(n), &t), 0);
+    assert_true(t.toks[2].cue & TG_CUE_NEG);
+    assert_false(t.toks[6].cue & TG_CUE_STOP); /* US */
+    assert_true(t.toks[10].cue & TG_CUE_STOP); /* us */
+    assert_int_not_equal(t.toks[6].term, t.toks[10].term);
+    tg_text_free(&t);
+}
+
+static void test_simhash(void **state)
+{
+    (void)state;
+    const char *a = "The quick brown fox jumps over the lazy dog near the river bank on a sunny "
+                    "afternoon while the farmer watches from the old wooden fence by the barn.";
+    const char *b = "The quick brown fox jumps over the lazy dog near the river bank on a sunny "
+                    "afternoon while the farmer watches from the old wooden fence by the Barn!";
+    const char *c = "Parliament voted on the budget after a long debate about taxes, schools, "
+                    "hospitals and roads, and the opposition promised to keep fighting the plan.";
+    uint64_t ha = simhash_text(a, strlen(a)), hb = simhash_text(b, strlen(b)),
+             hc = simhash_text(c, strlen(c));
+    assert_int_not_equal(ha, 0);
+    assert_true(simhash_distance(ha, hb) <= SIMHASH_DUP_DISTANCE);
+    assert_true(simhash_distance(ha, hc) > SIMHASH_DUP_DISTANCE);
+    assert_int_equal(simhash_text("too short", 9), 0);
+}
+
+static void test_tag(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"m\", \"text\": \"Iran supplied ballistic missiles to Russia\","
+        "  \"entities\": [{\"id\": \"iran\", \"name\": \"Iran\", \"aliases\": [\"Tehran\", \"\xd8\xa7\xdb\x8c\xd8\xb1\xd8\xa7\xd9\x86\"]}]},"
+        " {\"id\": \"b\", \"text\": \"The city council approved a new budget for public libraries\"}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    assert_ptr_equal(tagger_claimset(t), cs);
+    const char *text = "Caf\xc3\xa9 news. Tehran said on Monday that Iran has supplied ballistic "
+                       "missiles to Russia, officials confirmed. \xd8\xa7\xdb\x8c\xd8\xb1\xd8\xa7\xd9\x86 said more.";
+    struct tag_doc d = {.id = "d1", .title = "Iran supplied missiles to Russia", .text = text};
+    json_t *r = tagger_tag(t, &d);
+    assert_non_null(r);
+    json_t *claims = json_object_get(r, "claims");
+    assert_int_equal(json_array_size(claims), 1);
+    json_t *c = json_array_get(claims, 0);
+    assert_string_equal(json_string_value(json_object_get(c, "id")), "m");
+    json_t *ev = json_array_get(json_object_get(c, "evidence"), 0);
+    assert_non_null(ev);
+    /* offsets are in characters: "Café news. " is 11 characters but 12 bytes */
+    assert_int_equal(json_integer_value(json_object_get(ev, "start")), 11);
+    const char *etext = json_string_value(json_object_get(ev, "text"));
+    assert_non_null(strstr(text, etext));
+    json_int_t len = json_integer_value(json_object_get(ev, "end")) - 11;
+    assert_int_equal(len, (json_int_t)tg_utf8_chars(etext, strlen(etext)));
+    json_t *ents = json_object_get(r, "entities");
+    json_t *e0 = json_array_get(ents, 0);
+    assert_string_equal(json_string_value(json_object_get(e0, "id")), "iran");
+    assert_int_equal(json_integer_value(json_object_get(e0, "count")), 4); /* Iran x2, Tehran, Persian */
+    json_decref(r);
+    /* unrelated text gives no claims */
+    struct tag_doc u = {.id = "d2", .text = "The weather was fine and the match ended in a draw."};
+    r = tagger_tag(t, &u);
+    assert_int_equal(json_array_size(json_object_get(r, "claims")), 0);
+    json_decref(r);
+    tagger_destroy(t);
+    tagger_destroy(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_claims_errors),
+        cmocka_unit_test(test_claims_version),
+        cmocka_unit_test_setup_teardown(test_sentences_and_speakers, setup_vocab, teardown_vocab),
+        cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_tag),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
