@@ -190,7 +190,7 @@ static void events_add(struct pipe_events *e, enum sink_kind kind, const char *k
     event_id(item_id, sink_kind_name(kind), claim_id, eid);
     if (kind != SINK_KIND_ITEMS)
         json_object_set_new(obj, "event_id", json_string(eid));
-    char *payload = json_dumps(obj, JSON_COMPACT);
+    char *payload = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(6));
     if (payload == NULL)
         return;
     size_t i = e->n++;
