@@ -354,6 +354,20 @@ int extract__emit(struct xstate *st, xmlNodePtr *roots, int nroots, const char *
             if (keep[k] && em.blocks[k].chars == b->chars && strcmp(b->text, em.blocks[k].text) == 0)
                 keep[i] = 0;
     }
+    /* A pull quote usually repeats a sentence of the body, before or after it: drop a short block
+     * whose text stands inside a longer kept one nearby. One that repeats nothing (the only copy of
+     * a quote) is article text and stays: quotes carry claims. */
+    for (size_t i = 0; i < em.nblocks; i++) {
+        struct block *b = &em.blocks[i];
+        if (!keep[i] || b->heading || b->chars > 600 || b->chars < 20)
+            continue;
+        size_t lo = i > 100 ? i - 100 : 0, hi = i + 100 < em.nblocks ? i + 100 : em.nblocks;
+        for (size_t k = lo; k < hi; k++)
+            if (k != i && keep[k] && em.blocks[k].chars > b->chars && strstr(em.blocks[k].text, b->text)) {
+                keep[i] = 0;
+                break;
+            }
+    }
     /* a heading with no kept text after it ("Related coverage") introduces something we dropped;
      * so does a short non-sentence line at the very end ("Topics", a tag list) */
     for (size_t i = em.nblocks; i-- > 0;) {

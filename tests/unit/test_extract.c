@@ -287,6 +287,30 @@ static void test_sibling_merging(void **state)
     article_destroy(a);
 }
 
+/* Quotes carry claims: a pull quote that repeats a body sentence is dropped as a repeat, one that
+ * is the only copy of a quote stays. */
+static void test_pull_quotes(void **state)
+{
+    (void)state;
+    char html[16384];
+    snprintf(html, sizeof html,
+             "<html><body><article class=\"story\">%s"
+             "<blockquote class=\"pull-quote\"><p>The decision is final and no talks are planned.</p></blockquote>"
+             "<p>Officials met on Monday. The decision is final and no talks are planned. They left at noon, "
+             "and the press was told to wait for a written statement.</p>"
+             "<blockquote class=\"pullquote\"><p>\"We will answer within days,\" the spokesman said of the "
+             "offer.</p></blockquote><p>The statement came later that evening, with few details.</p>"
+             "</article></body></html>",
+             filler);
+    struct article *a = extract_ok(html, NULL, NULL);
+    assert_has(a->text, "\"We will answer within days,\" the spokesman said");
+    const char *first = strstr(a->text, "The decision is final");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "The decision is final")); /* the repeat is gone */
+    assert_has(a->text, "Officials met on Monday. The decision is final");
+    article_destroy(a);
+}
+
 static void test_furniture_headings_and_prose_siblings(void **state)
 {
     (void)state;
@@ -608,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_charsets_and_entities),
         cmocka_unit_test(test_scoring_picks_article_over_sidebar),
         cmocka_unit_test(test_sibling_merging),
+        cmocka_unit_test(test_pull_quotes),
         cmocka_unit_test(test_furniture_headings_and_prose_siblings),
         cmocka_unit_test(test_text_shapes),
         cmocka_unit_test(test_hidden_and_link_heavy),
