@@ -60,7 +60,7 @@ struct sender {
     int reap_failed;
     uint64_t delivered, retried, dead;
     int64_t next_metrics_ms;
-    struct metric *m_backlog, *m_oldest, *m_bytes;
+    struct metric *m_backlog, *m_oldest;
 };
 
 static size_t map_hash(int64_t id, size_t cap) { return ((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 17 & (cap - 1); }
@@ -150,7 +150,6 @@ struct sender *sender_create(struct store *st, const struct sender_opts *opts)
     s->m_backlog = metric_gauge("claimwatch_outbox_pending_rows", NULL, "Outbox rows not yet delivered (all sinks)");
     s->m_oldest = metric_gauge("claimwatch_outbox_oldest_pending_seconds", NULL,
                                "Age of the oldest outbox row not yet delivered");
-    s->m_bytes = metric_gauge("claimwatch_outbox_pending_bytes", NULL, "Payload bytes in the outbox");
     return s;
 }
 
