@@ -58,6 +58,7 @@ struct sender {
     int64_t *done; /* delivered row ids not yet deleted (deleted in runs by sender_reap) */
     size_t ndone, donecap;
     int reap_failed;
+    int orphans_checked;
     uint64_t delivered, retried, dead;
     int64_t next_metrics_ms;
     struct metric *m_backlog, *m_oldest;
@@ -549,8 +550,32 @@ static int sender_commit(struct sender *s)
     return rc;
 }
 
+/* Rows queued for a sink that is no longer configured (renamed or removed) are never sent and
+ * count against the outbox bound: say so once, loudly, with what to do. */
+static void sender_check_orphans(struct sender *s)
+{
+    s->orphans_checked = 1;
+    sqlite3_stmt *q = store_stmt(s->st, "SELECT sink, count(*) FROM outbox GROUP BY sink");
+    if (q == NULL)
+        return;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        int known = 0;
+        for (size_t i = 0; i < s->nsinks && name != NULL; i++)
+            known |= strcmp(s->sinks[i].sink->name, name) == 0;
+        if (!known)
+            CW_WARN("sender", "outbox rows wait for a sink that is not configured; they are not sent and count "
+                    "against the outbox bound (configure the sink again, or delete them: DELETE FROM outbox WHERE "
+                    "sink='%s') sink=%s rows=%lld path=%s", name ? name : "", name ? name : "",
+                    (long long)sqlite3_column_int64(q, 1), store_path(s->st));
+    }
+    sqlite3_reset(q);
+}
+
 int sender_pump(struct sender *s, int timeout_ms)
 {
+    if (!s->orphans_checked)
+        sender_check_orphans(s);
     sqlite3 *db = store_db(s->st);
     int own_txn = sqlite3_get_autocommit(db);
     if (own_txn && sender_begin(s) != 0)
@@ -590,15 +615,24 @@ int sender_pump(struct sender *s, int timeout_ms)
     return failed ? -1 : published;
 }
 
+/* Rows the attached sinks still have to send (parked rows and rows of sinks not configured
+ * excluded). Uses the (sink, next_attempt_ms) index. */
 static int64_t sender_pending(struct sender *s)
 {
-    sqlite3_stmt *q = store_stmt(s->st, "SELECT count(*) FROM outbox WHERE next_attempt_ms < ?1");
-    if (q == NULL)
-        return -1;
-    sqlite3_bind_int64(q, 1, SENDER_PARKED);
-    int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_reset(q);
-    return n;
+    int64_t total = 0;
+    for (size_t i = 0; i < s->nsinks; i++) {
+        sqlite3_stmt *q = store_stmt(s->st, "SELECT count(*) FROM outbox WHERE sink = ?1 AND next_attempt_ms < ?2");
+        if (q == NULL)
+            return -1;
+        sqlite3_bind_text(q, 1, s->sinks[i].sink->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, SENDER_PARKED);
+        int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+        sqlite3_reset(q);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    return total;
 }
 
 int64_t sender_drain(struct sender *s, int64_t deadline_ms)

@@ -32,8 +32,9 @@ int sender_attach(struct sender *s, struct sink *sink);
 /* Publishes what is pending and due, serves delivery reports; waits at most timeout_ms in the
  * sinks' polls. Non-blocking with 0. Returns rows published, or -1 on a store error. */
 int sender_pump(struct sender *s, int timeout_ms);
-/* Pumps until the outbox is empty or deadline_ms (a duration from now) passes. Returns rows still
- * pending (parked rows excluded), or -1 on a store error. */
+/* Pumps until the attached sinks have nothing left to send or deadline_ms (a duration from now)
+ * passes. Returns rows still pending for them (parked rows and rows of sinks that are not
+ * attached excluded; both are logged), or -1 on a store error. */
 int64_t sender_drain(struct sender *s, int64_t deadline_ms);
 /* Stops: flushes the sinks up to deadline_ms (a duration from now), purges what is still in flight (it stays pending). */
 void sender_stop(struct sender *s, int64_t deadline_ms);
