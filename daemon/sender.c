@@ -36,6 +36,7 @@ struct sender_sink {
     struct sink *sink;
     int64_t cursor;    /* rows with id <= cursor were considered in this sweep */
     int64_t rewind_at; /* wall ms at which to restart the sweep from 0 (a retried row is due) */
+    int64_t next_full_sweep; /* wall ms of the next sweep from 0 regardless */
     size_t in_flight;
     int64_t paused_until; /* backpressure after a retriable failure (monotonic ms) */
     int64_t backoff_ms;
@@ -423,9 +424,12 @@ static int sender_publish_sink(struct sender *s, int idx)
     int64_t now = cw_wall_ms();
     if (cw_now_ms() < ss->paused_until)
         return 0;
-    if (now >= ss->rewind_at) {
+    if (now >= ss->rewind_at || now >= ss->next_full_sweep) {
+        /* The periodic sweep is a safety net only: every path that makes a row behind the
+         * cursor due again also sets rewind_at. */
         ss->cursor = 0;
         ss->rewind_at = INT64_MAX;
+        ss->next_full_sweep = now + s->opts.retry_max_ms;
     }
     int published = 0, wrapped = 0;
     /* The "+" keeps SQLite on the rowid range scan: a pump reads only rows past the cursor. */
@@ -497,13 +501,14 @@ static int sender_publish_sink(struct sender *s, int idx)
         if (pushback)
             break;
         if (rows < limit) {
-            /* End of the outbox: next sweep starts over, to pick up dead-letter rewrites. */
-            if (wrapped || ss->cursor == 0)
+            /* End of the outbox. Rows behind the cursor come due again only through a rewind
+             * (retry time, dead-letter rewrite, lost commit); a refused row was just rewritten,
+             * so sweep once more from the start in this pump. */
+            if (nrefused == 0 || wrapped)
                 break;
             ss->cursor = 0;
+            ss->rewind_at = INT64_MAX;
             wrapped = 1;
-            if (nrefused == 0)
-                break;
         }
     }
     metric_set(ss->m_in_flight, (double)ss->in_flight);
