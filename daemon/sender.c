@@ -202,16 +202,36 @@ static int sender_step(struct sender *s, sqlite3_stmt *q, const char *what, int6
     return 0;
 }
 
-/* Builds the dead-letter envelope for an event refused for good. Owned string or NULL. */
+/* A JSON string of n bytes of p; invalid UTF-8 or control bytes become '?' rather than making
+ * the envelope impossible to build (a dead letter must always be writable). */
+static json_t *sender_json_str(const char *p, size_t n)
+{
+    json_t *j = json_stringn(p, n);
+    if (j != NULL)
+        return j;
+    char *c = malloc(n + 1);
+    if (c == NULL)
+        return json_string("?");
+    for (size_t i = 0; i < n; i++)
+        c[i] = (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x80 ? '?' : p[i];
+    j = json_stringn(c, n);
+    free(c);
+    return j;
+}
+
+/* Builds the dead-letter envelope for an event refused for good. Owned string or NULL (out of
+ * memory only). */
 static char *sender_dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
                                 const char *payload, size_t len, int attempts, const char *reason)
 {
     char ts[CW_RFC3339_LEN];
     cw_time_rfc3339(cw_wall_ms() / 1000, ts, sizeof ts);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "schema", "claimwatch.dead-letter.v1",
-                          "event_id", event_id, "kind", sink_kind_name((enum sink_kind)kind), "key", key, "sink",
-                          sink->name, "reason", reason, "failed_at", ts, "attempts", attempts, "event_bytes",
-                          (json_int_t)len);
+    json_t *o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:i, s:I}", "schema", "claimwatch.dead-letter.v1",
+                          "event_id", sender_json_str(event_id, strlen(event_id)), "kind",
+                          sink_kind_name((enum sink_kind)kind), "key", sender_json_str(key, strlen(key)), "sink",
+                          sender_json_str(sink->name, strlen(sink->name)), "reason",
+                          sender_json_str(reason, strlen(reason)), "failed_at", ts, "attempts", attempts,
+                          "event_bytes", (json_int_t)len);
     if (o == NULL)
         return NULL;
     size_t limit = sink->max_message_bytes;
@@ -226,7 +246,7 @@ static char *sender_dl_envelope(const struct sink *sink, int kind, const char *k
         size_t n = len < SENDER_DL_PREFIX ? len : SENDER_DL_PREFIX;
         while (n > 0 && n < len && ((unsigned char)payload[n] & 0xC0) == 0x80)
             n--; /* do not cut a UTF-8 sequence */
-        json_object_set_new(o, "event_prefix", json_stringn_nocheck(payload, n));
+        json_object_set_new(o, "event_prefix", sender_json_str(payload, n));
     }
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
