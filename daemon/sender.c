@@ -220,8 +220,10 @@ static json_t *sender_json_str(const char *p, size_t n)
 }
 
 /* Builds the dead-letter envelope for an event refused for good. Owned string or NULL (out of
- * memory only). */
-static char *sender_dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
+ * memory only). Not static: the fuzz target calls it (double underscore: internal). */
+char *sender__dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
+                          const char *payload, size_t len, int attempts, const char *reason);
+char *sender__dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
                                 const char *payload, size_t len, int attempts, const char *reason)
 {
     char ts[CW_RFC3339_LEN];
@@ -288,7 +290,7 @@ static void sender_dead_letter(struct sender *s, struct sender_sink *ss, int64_t
     const void *p = sqlite3_column_blob(q, 3);
     size_t len = (size_t)sqlite3_column_bytes(q, 3);
     int attempts = sqlite3_column_int(q, 4) + 1;
-    char *env = sender_dl_envelope(ss->sink, kind, key ? key : "", event_id ? event_id : "", p ? p : "", len,
+    char *env = sender__dl_envelope(ss->sink, kind, key ? key : "", event_id ? event_id : "", p ? p : "", len,
                                    attempts, reason);
     sqlite3_reset(q);
     if (env == NULL)

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/sender.c"
+#include "sinks/sink.h"
+
+char *sender__dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
+                          const char *payload, size_t len, int attempts, const char *reason);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *reason = key + strlen(key) < end ? key + strlen(key) + 1 : end;
     const char *payload = reason + strlen(reason) < end ? reason + strlen(reason) + 1 : end;
     size_t plen = (size_t)(end - payload);
-    char *env = sender_dl_envelope(&sink, data[0] % 6, key, "ev-1", payload, plen, 1, reason);
+    char *env = sender__dl_envelope(&sink, data[0] % 6, key, "ev-1", payload, plen, 1, reason);
     if (env == NULL)
         abort(); /* only out of memory may fail */
     json_error_t err;
