@@ -206,7 +206,8 @@ static int sender_step(struct sender *s, sqlite3_stmt *q, const char *what, int6
  * the envelope impossible to build (a dead letter must always be writable). */
 static json_t *sender_json_str(const char *p, size_t n)
 {
-    json_t *j = json_stringn(p, n);
+    /* NUL is valid JSON (\u0000) but many consumers' parsers refuse it: sanitise it too. */
+    json_t *j = memchr(p, '\0', n) == NULL ? json_stringn(p, n) : NULL;
     if (j != NULL)
         return j;
     char *c = malloc(n + 1);
