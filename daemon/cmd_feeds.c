@@ -16,15 +16,6 @@
 #include "daemon/store.h"
 #include "parsers/opml.h"
 
-/* Until the OPML parser is in the tree (it lands from another branch), the references are weak so
- * the binary links and says what is missing; once it is, they are ordinary references. */
-#if !__has_include("../parsers/opml.c")
-extern int opml_parse(const char *data, size_t len, const char *base_url, struct opml_feed **out, size_t *n,
-                      char *errstr, size_t errlen) __attribute__((weak));
-extern void opml_feeds_free(struct opml_feed *feeds, size_t n) __attribute__((weak));
-#define FEEDS_OPML_WEAK 1
-#endif
-
 #define FEEDS_OPML_MAX (8 << 20)
 
 static void feeds_usage(FILE *out)
@@ -151,12 +142,6 @@ static int feeds_list(const struct feeds_opts *o, const char *path)
 
 static int feeds_import(const struct feeds_opts *o, const char *path)
 {
-#ifdef FEEDS_OPML_WEAK
-    if (opml_parse == NULL) {
-        fprintf(stderr, "claimwatch feeds import: this binary was built without the OPML parser\n");
-        return CW_EXIT_FAIL;
-    }
-#endif
     char *data = NULL, err[512];
     size_t len = 0, n = 0;
     struct opml_feed *feeds = NULL;

@@ -412,6 +412,10 @@ static int poller_submit(struct poller *p, struct poller_entry *e)
 {
     struct fetch_request rq = {.url = feedstore_fetch_url(&e->fs), .etag = e->fs.etag,
                                .last_modified = e->fs.last_modified, .max_bytes = 0};
+    /* A file's modification time has one-second resolution: a file rewritten within the second of
+     * the last read would look unmodified. Local reads are cheap, so files are always read whole. */
+    if (strncmp(rq.url, "file:", 5) == 0)
+        rq.etag = rq.last_modified = NULL;
     if (fetcher_submit(p->fetcher, &rq, poller_on_fetched, e) != 0) {
         CW_ERR("poller", "cannot queue fetch url=%s", rq.url);
         return -1;

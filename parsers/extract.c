@@ -58,7 +58,7 @@ static const char *const strong_words[] = {
     "comment", "share", "sharing", "social", "related", "promo", "cookie", "subscri", "paywall",
     "newsletter", "breadcrumb", "sponsor", "outbrain", "taboola", "recommend", "advert", "signup",
     "consent", "gdpr", "popup", "modal", "disqus", "trending", "popular", "skip", "sronly",
-    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", NULL};
+    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", "pullquote", NULL};
 static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "masthead", "header",
                                          "widget", "toolbar", "tags", "byline", "caption", "credit",
                                          "author", "meta", "aside", "rail", "pagination", "pager",

@@ -239,6 +239,13 @@ static int is_date_line(const char *text)
                     return 1;
         }
     }
+    /* relative stamps: "2 hours ago", "updated 35 mins ago" */
+    size_t n = strlen(buf);
+    if (n >= 4 && strcmp(buf + n - 4, " ago") == 0 && n < 40) {
+        for (const char *q = buf; *q; q++)
+            if (isdigit((unsigned char)*q))
+                return 1;
+    }
     return date_parse(p, &t) == 0;
 }
 
@@ -342,8 +349,10 @@ int extract__emit(struct xstate *st, xmlNodePtr *roots, int nroots, const char *
         keep[i] = !extract__boilerplate(b->text, b->chars, b->linkchars, authors);
         if (keep[i] && b->heading && title && same_title(b->text, b->heading, title))
             keep[i] = 0; /* the headline is the title field, not a paragraph */
-        if (keep[i] && i > 0 && keep[i - 1] == 1 && strcmp(b->text, em.blocks[i - 1].text) == 0)
-            keep[i] = 0;
+        /* repeats of a recent paragraph: pull quotes, duplicated teaser lines */
+        for (size_t k = i > 64 ? i - 64 : 0; keep[i] && k < i; k++)
+            if (keep[k] && em.blocks[k].chars == b->chars && strcmp(b->text, em.blocks[k].text) == 0)
+                keep[i] = 0;
     }
     /* a heading with no kept text after it ("Related coverage") introduces something we dropped;
      * so does a short non-sentence line at the very end ("Topics", a tag list) */

@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--no-deps" ]; then shift; else bash scripts/install-deps.sh --build-only; fi
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCW_TESTS=OFF >/dev/null
+cmake --build build-demo -j"$(nproc)" >/dev/null
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 # A fresh state directory each time, so the demo always shows its events.
-exec ./build/claimwatch once -c config/demo.json --state-dir "$state" "$@"
+./build-demo/claimwatch once -c config/demo.json --state-dir "$state" "$@"

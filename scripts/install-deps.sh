@@ -12,7 +12,7 @@ build_pkgs="build-essential cmake pkg-config clang
 # Tests: cmocka, kcat (independent Kafka client), python3 (fixture servers and oracles),
 # feedparser/readability (peers and oracles), nginx (local HTTP server), systemd (systemd-analyze),
 # xmllint (parse floor), sqlite3 CLI (integrity checks), prometheus (promtool checks /metrics).
-test_pkgs="libcmocka-dev kcat python3 python3-feedparser python3-readability python3-jsonschema
+test_pkgs="libcmocka-dev kcat python3 python3-feedparser python3-readability python3-lxml python3-jsonschema
   nginx-light systemd libxml2-utils sqlite3 curl procps iproute2 libclang-rt-14-dev
   prometheus"
 if [ "${1:-}" = "--build-only" ]; then test_pkgs=""; fi

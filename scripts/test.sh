@@ -16,7 +16,7 @@ done
 jobs=$(nproc)
 
 echo "== build: normal (-Werror)"
-cmake -S . -B build -DCW_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCW_WERROR=ON -DCW_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 echo "== tests: normal build"
 ctest --test-dir build --output-on-failure -j"$jobs"
@@ -25,7 +25,7 @@ bash scripts/check-unit.sh build
 [ "$quick" -eq 1 ] && exit 0
 
 echo "== build: ASan + UBSan"
-cmake -S . -B build-asan -DCW_WERROR=ON -DCW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-asan -DCW_WERROR=ON -DCW_TESTS=ON -DCW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"
 echo "== tests: ASan + UBSan build"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE nosan

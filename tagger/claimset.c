@@ -69,6 +69,7 @@ void claimset_destroy(struct claimset *cs)
     for (size_t i = 0; i < cs->n; i++)
         free_claim(&cs->claims[i]);
     free(cs->claims);
+    tg_map_free(&cs->ids);
     free(cs);
 }
 
@@ -307,14 +308,16 @@ static int load_one(const char *name, const char *json, size_t len, struct claim
                     }
                     continue;
                 }
-                for (size_t j = 0; j < cs->n; j++) {
-                    if (strcmp(cs->claims[j].id, c->id) == 0) {
-                        char p[64];
-                        snprintf(p, sizeof p, "%s/%zu/id", lc.prefix, i);
-                        errat(&lc, p, "claim \"%s\" (#%zu): duplicate id", c->id, "");
-                        rc = -1;
-                        break;
-                    }
+                if (tg_map_get(&cs->ids, c->id, strlen(c->id), -1) >= 0) {
+                    char p[64], idx[24];
+                    snprintf(p, sizeof p, "%s/%zu/id", lc.prefix, i);
+                    snprintf(idx, sizeof idx, "%zu", i);
+                    errat(&lc, p, "claim \"%s\" (#%s): duplicate id", c->id, idx);
+                    rc = -1;
+                } else if (tg_map_put(&cs->ids, c->id, strlen(c->id), (int32_t)cs->n) != 0) {
+                    lc.nerr++;
+                    cw_strv_pushf(errors, "%s: out of memory", name);
+                    rc = -1;
                 }
                 if (rc != 0) {
                     free_claim(c);
@@ -384,7 +387,8 @@ fail:
 
 static int finish(struct claimset *cs, struct cw_strv *errors, struct claimset **out)
 {
-    qsort(cs->claims, cs->n, sizeof *cs->claims, cmp_claim);
+    if (cs->n > 1)
+        qsort(cs->claims, cs->n, sizeof *cs->claims, cmp_claim);
     if (compute_version(cs) != 0) {
         cw_strv_push(errors, "claim set: out of memory");
         claimset_destroy(cs);

@@ -11,7 +11,8 @@
 
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
-#define TG_MAX_EVIDENCE 3
+#define TG_MAX_EVIDENCE 5
+#define TG_MAX_CAND 40 /* candidates per document that get full features */
 
 struct tg_phrase {
     int32_t *terms;
@@ -34,6 +35,7 @@ struct tg_cl {
     uint16_t bigram[TG_MAX_CLAIM_TERMS]; /* pairs of local indices (a << 8 | b) */
     size_t nbigram;
     int neg;
+    int hedge; /* the claim itself is hedged ("reportedly", "may") */
     uint32_t *ents; /* global entity indices */
     size_t nents;
 };
@@ -51,13 +53,16 @@ struct tagger {
     uint32_t *ph_idx;
     struct tg_ent *ents;
     size_t nents;
+    struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
+    int lex_on; /* the model has word-bucket weights */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
+    double *cover;        /* per candidate */
     uint32_t *cand;       /* touched claims */
     uint32_t *tstamp;     /* per term: doc stamp */
     uint16_t *tf;         /* per term */
-    int32_t *local;       /* per term: local index in the current claim, or -1 */
+    uint32_t *dterm;      /* per term: index among the document's distinct terms */
     uint32_t *ent_count;  /* per entity */
     uint32_t *kp_hits;    /* per claim */
     uint32_t stamp;
@@ -84,14 +89,16 @@ void tagger_destroy(struct tagger *t)
             free(t->ents[i].name);
         }
     free(t->ents);
+    tg_map_free(&t->ent_ids);
     free(t->idf);
     free(t->post_off);
     free(t->post);
     free(t->acc);
+    free(t->cover);
     free(t->cand);
     free(t->tstamp);
     free(t->tf);
-    free(t->local);
+    free(t->dterm);
     free(t->ent_count);
     free(t->kp_hits);
     tg_vocab_free(&t->v);
@@ -133,10 +140,7 @@ out:
 
 static int find_entity(struct tagger *t, const char *id)
 {
-    for (size_t i = 0; i < t->nents; i++)
-        if (strcmp(t->ents[i].id, id) == 0)
-            return (int)i;
-    return -1;
+    return (int)tg_map_get(&t->ent_ids, id, strlen(id), -1);
 }
 
 static int push_entity(struct tagger *t, char *id, char *name, int owned)
@@ -148,6 +152,8 @@ static int push_entity(struct tagger *t, char *id, char *name, int owned)
     t->ents[t->nents].id = id;
     t->ents[t->nents].name = name;
     t->ents[t->nents].owned = owned;
+    if (tg_map_put(&t->ent_ids, id, strlen(id), (int32_t)t->nents) != 0)
+        return -1;
     return (int)t->nents++;
 }
 
@@ -236,6 +242,8 @@ static int build_claim_terms(struct tagger *t, size_t ci)
         const struct tg_tok *tk = &tx.toks[i];
         if (tk->cue & (TG_CUE_NEG | TG_CUE_REFUTE))
             cl->neg = 1;
+        if (tk->cue & TG_CUE_HEDGE)
+            cl->hedge = 1;
         if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
             continue;
         size_t k;
@@ -264,6 +272,9 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     t->cs = cs;
     t->model = &tg_model_default;
+    for (size_t c = 0; c < 3; c++)
+        for (size_t i = 0; i < TG_NLEX; i++)
+            t->lex_on |= t->model->st_lex[c][i] != 0;
     if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
@@ -355,16 +366,15 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     free(fill);
     t->acc = calloc(nc ? nc : 1, sizeof *t->acc);
+    t->cover = calloc(nc ? nc : 1, sizeof *t->cover);
     t->cand = malloc((nc ? nc : 1) * sizeof *t->cand);
     t->kp_hits = calloc(nc ? nc : 1, sizeof *t->kp_hits);
     t->tstamp = calloc(nt ? nt : 1, sizeof *t->tstamp);
     t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
-    t->local = malloc((nt ? nt : 1) * sizeof *t->local);
+    t->dterm = calloc(nt ? nt : 1, sizeof *t->dterm);
     t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
-    if (!t->acc || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->local || !t->ent_count)
+    if (!t->acc || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->dterm || !t->ent_count)
         goto fail;
-    for (size_t i = 0; i < nt; i++)
-        t->local[i] = -1;
     CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
              t->nents);
     return t;
@@ -383,6 +393,12 @@ struct tg_doc {
     uint32_t *uterms;  /* distinct content terms */
     size_t nuterms;
     double norm;       /* tf-idf norm of the document */
+    /* where each distinct term occurs (CSR over uterms), so a claim's features cost the
+     * occurrences of its own words rather than a pass over the whole text */
+    uint32_t *occ_off, *occ_pos;
+    uint32_t *tok_sent;     /* sentence of each token */
+    uint32_t *sent_chars;   /* per sentence: character offsets of start and end in the text */
+    int32_t *next_content;  /* next indexed token in the same sentence, or -1 */
     /* per sentence cue counts */
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
@@ -390,6 +406,11 @@ struct tg_doc {
 
 static void doc_free(struct tg_doc *d)
 {
+    free(d->occ_off);
+    free(d->occ_pos);
+    free(d->tok_sent);
+    free(d->sent_chars);
+    free(d->next_content);
     free(d->buf);
     tg_text_free(&d->tx);
     free(d->uterms);
@@ -481,6 +502,57 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
         unknown += tx->toks[k].term < 0;
     norm += (double)unknown * 4.0;
     d->norm = sqrt(norm) + 1e-9;
+    /* character offsets of every sentence in one pass, for evidence spans */
+    d->sent_chars = malloc(2 * ns * sizeof *d->sent_chars);
+    if (d->sent_chars == NULL)
+        return -1;
+    size_t pos = d->text_off, chars = 0;
+    for (size_t si = 0; si < tx->nsent; si++) {
+        const struct tg_sent *st = &tx->sents[si];
+        if (st->start < d->text_off) {
+            d->sent_chars[2 * si] = d->sent_chars[2 * si + 1] = 0;
+            continue;
+        }
+        chars += tg_utf8_chars(d->buf + pos, st->start - pos);
+        d->sent_chars[2 * si] = (uint32_t)chars;
+        chars += tg_utf8_chars(d->buf + st->start, st->end - st->start);
+        d->sent_chars[2 * si + 1] = (uint32_t)chars;
+        pos = st->end;
+    }
+    size_t nt = tx->ntok ? tx->ntok : 1;
+    d->occ_off = calloc(d->nuterms + 1, sizeof *d->occ_off);
+    d->occ_pos = malloc(nt * sizeof *d->occ_pos);
+    d->tok_sent = malloc(nt * sizeof *d->tok_sent);
+    d->next_content = malloc(nt * sizeof *d->next_content);
+    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content)
+        return -1;
+    for (size_t i = 0; i < d->nuterms; i++)
+        t->dterm[d->uterms[i]] = (uint32_t)i;
+    for (size_t si = 0; si < tx->nsent; si++) {
+        const struct tg_sent *st = &tx->sents[si];
+        int32_t next = -1;
+        for (size_t k = st->tok0 + st->ntok; k-- > st->tok0;) {
+            const struct tg_tok *tk = &tx->toks[k];
+            d->tok_sent[k] = (uint32_t)si;
+            d->next_content[k] = next;
+            if (tk->term >= 0 && !(tk->cue & TG_CUE_STOP)) {
+                next = (int32_t)k;
+                d->occ_off[t->dterm[tk->term] + 1]++;
+            }
+        }
+    }
+    for (size_t i = 0; i < d->nuterms; i++)
+        d->occ_off[i + 1] += d->occ_off[i];
+    uint32_t *cur = malloc((d->nuterms ? d->nuterms : 1) * sizeof *cur);
+    if (cur == NULL)
+        return -1;
+    memcpy(cur, d->occ_off, d->nuterms * sizeof *cur);
+    for (size_t k = 0; k < tx->ntok; k++) {
+        const struct tg_tok *tk = &tx->toks[k];
+        if (tk->term >= 0 && !(tk->cue & TG_CUE_STOP))
+            d->occ_pos[cur[t->dterm[tk->term]]++] = (uint32_t)k;
+    }
+    free(cur);
     /* entities and key phrases */
     memset(t->ent_count, 0, t->nents * sizeof *t->ent_count);
     for (size_t k = 0; k < tx->ntok; k++) {
@@ -523,8 +595,33 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
         uint32_t c = t->cand[i];
         double cover = t->acc[c] / (t->cl[c].wsum + 1e-9);
         t->acc[c] = 0;
-        if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0)
+        if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0) {
+            t->cover[keep] = cover + (t->kp_hits[c] > 0 ? 1.0 : 0.0);
             t->cand[keep++] = c;
+        }
+    }
+    /* only the best-covered candidates get full features: no report speaks to more than a few
+     * dozen claims, and this keeps the cost per document from growing with the claim count.
+     * A small sorted array keeps the best; most candidates fail the first comparison. */
+    if (keep > TG_MAX_CAND) {
+        uint32_t topc[TG_MAX_CAND];
+        double topv[TG_MAX_CAND];
+        size_t nt = 0;
+        for (size_t i = 0; i < keep; i++) {
+            double v = t->cover[i];
+            if (nt == TG_MAX_CAND && v <= topv[nt - 1])
+                continue;
+            size_t j = nt < TG_MAX_CAND ? nt++ : nt - 1;
+            while (j > 0 && topv[j - 1] < v) {
+                topv[j] = topv[j - 1];
+                topc[j] = topc[j - 1];
+                j--;
+            }
+            topv[j] = v;
+            topc[j] = t->cand[i];
+        }
+        memcpy(t->cand, topc, nt * sizeof *topc);
+        keep = nt;
     }
     /* claims hit only by key phrases */
     for (size_t c = 0; c < t->cs->n && t->nph; c++) {
@@ -540,9 +637,18 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
     return keep;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 struct tg_pair {
     double f[TG_NFEAT];
-    double *scov; /* per sentence coverage */
+    double *scov;      /* per sentence coverage (0 outside touched) */
+    uint64_t *smask;   /* per sentence: claim words present */
+    uint32_t *touched; /* sentences with any claim word */
+    size_t ntouched;
     size_t top[3];
     size_t ntop;
 };
@@ -589,6 +695,44 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
     (void)t;
 }
 
+/* Hashed-word buckets (distinct) of the given sentences and the text's first two: the words
+ * themselves, lower-cased and unstemmed so the hash does not depend on the claim set's vocabulary;
+ * stop words are left out except negations. Returns the count written to out. */
+static size_t lex_buckets(const struct tg_doc *d, const size_t *set, size_t nset, uint16_t *out)
+{
+    const struct tg_text *tx = &d->tx;
+    uint64_t seen[TG_NLEX / 64] = {0};
+    size_t n = 0;
+    size_t lead[2] = {d->title_sents, d->title_sents + 1};
+    for (size_t pass = 0; pass < 2; pass++) {
+        const size_t *ss = pass == 0 ? set : lead;
+        size_t ns = pass == 0 ? nset : 2;
+        for (size_t i = 0; i < ns; i++) {
+            if (ss[i] >= tx->nsent)
+                continue;
+            const struct tg_sent *st = &tx->sents[ss[i]];
+            for (size_t k = st->tok0; k < st->tok0 + st->ntok && n < TG_MAX_LEX; k++) {
+                const struct tg_tok *tk = &tx->toks[k];
+                if ((tk->cue & TG_CUE_STOP) && !(tk->cue & TG_CUE_NEG))
+                    continue;
+                uint64_t h = 1469598103934665603ULL;
+                for (uint32_t b = tk->start; b < tk->end; b++) {
+                    unsigned char c = (unsigned char)tx->s[b];
+                    if (c >= 'A' && c <= 'Z')
+                        c = (unsigned char)(c + 32);
+                    h = (h ^ c) * 1099511628211ULL;
+                }
+                uint16_t bk = (uint16_t)(h % TG_NLEX);
+                if (seen[bk / 64] & (1ULL << (bk % 64)))
+                    continue;
+                seen[bk / 64] |= 1ULL << (bk % 64);
+                out[n++] = bk;
+            }
+        }
+    }
+    return n;
+}
+
 /* All features of (document, claim). scov must hold one double per sentence. */
 static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
 {
@@ -596,32 +740,40 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     const struct tg_text *tx = &d->tx;
     memset(p->f, 0, sizeof p->f);
     p->ntop = 0;
-    for (size_t k = 0; k < cl->nterms; k++)
-        t->local[cl->terms[k]] = (int32_t)k;
     double wsum = cl->wsum + 1e-9;
     uint64_t docmask = 0;
     size_t nbig_found = 0;
     uint64_t bigfound = 0;
     double lead = 0, strong = 0, cov_raw;
     double best[3] = {0, 0, 0};
-    for (size_t s = 0; s < tx->nsent; s++) {
-        const struct tg_sent *st = &tx->sents[s];
-        uint64_t m = 0;
-        int prev = -1;
-        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++) {
-            const struct tg_tok *tk = &tx->toks[k];
-            if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
+    /* forget the previous pair's sentences */
+    for (size_t i = 0; i < p->ntouched; i++) {
+        p->scov[p->touched[i]] = 0;
+        p->smask[p->touched[i]] = 0;
+    }
+    p->ntouched = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        uint32_t u = t->dterm[term];
+        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1]; o++) {
+            uint32_t pos = d->occ_pos[o], s = d->tok_sent[pos];
+            if (p->smask[s] == 0)
+                p->touched[p->ntouched++] = s;
+            p->smask[s] |= 1ULL << k;
+            int32_t nx = d->next_content[pos];
+            if (nx < 0)
                 continue;
-            int li = t->local[tk->term];
-            if (li >= 0) {
-                m |= 1ULL << li;
-                if (prev >= 0 && prev != li)
-                    for (size_t b = 0; b < cl->nbigram; b++)
-                        if (cl->bigram[b] == (uint16_t)(prev << 8 | li))
-                            bigfound |= 1ULL << b;
-            }
-            prev = li;
+            for (size_t b = 0; b < cl->nbigram; b++)
+                if ((cl->bigram[b] >> 8) == k && tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
+                    bigfound |= 1ULL << b;
         }
+    }
+    qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        uint64_t m = p->smask[s];
         double c = 0;
         for (uint64_t mm = m; mm; mm &= mm - 1)
             c += cl->w[__builtin_ctzll(mm)];
@@ -660,8 +812,6 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         }
     cov /= wsum;
     cov_raw = cl->nterms ? (double)matched / (double)cl->nterms : 0;
-    for (size_t k = 0; k < cl->nterms; k++)
-        t->local[cl->terms[k]] = -1;
     double entc = 0;
     for (size_t e = 0; e < cl->nents; e++)
         entc += t->ent_count[cl->ents[e]] > 0;
@@ -676,6 +826,38 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     p->f[8] = 1.0 / (1.0 + (double)cl->nterms);
     p->f[9] = cov_raw;
     stance_features(t, d, cl, p->top, p->ntop, p->f);
+    /* polarity near the claim's words: denials and negations in the sentences that match the
+     * claim well, and within three words of a claim word */
+    double strong_n = 0, strong_ref = 0, near = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        if (p->scov[s] < 0.5)
+            continue;
+        strong_n++;
+        strong_ref += (d->s_ref[s] + d->s_neg[s]) > 0;
+    }
+    for (size_t k = 0; k < cl->nterms && near < 3; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        uint32_t u = t->dterm[term];
+        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && near < 3; o++) {
+            uint32_t pos = d->occ_pos[o];
+            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
+            uint32_t a = pos >= st->tok0 + 3 ? pos - 3 : st->tok0;
+            uint32_t b = pos + 3 < st->tok0 + st->ntok ? pos + 3 : st->tok0 + st->ntok - 1;
+            for (uint32_t q = a; q <= b; q++)
+                if (tx->toks[q].cue & (TG_CUE_NEG | TG_CUE_REFUTE)) {
+                    near++;
+                    break;
+                }
+        }
+    }
+    int xb = TG_NREL + TG_NSTANCE + TG_NCROSS;
+    p->f[xb + 0] = strong_n > 0 ? strong_ref / strong_n : 0;
+    p->f[xb + 1] = strong_ref > 0;
+    p->f[xb + 2] = cl->hedge;
+    p->f[xb + 3] = near / 3.0;
     /* the claim's two rarest words: a report on a neighbouring claim shares the common ones */
     size_t r1 = 0, r2 = 0;
     for (size_t k = 1; k < cl->nterms; k++) {
@@ -726,11 +908,10 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     return feats;
 }
 
-static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const char *stance)
+static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
 {
-    const char *text = d->buf + d->text_off;
-    size_t a = st->start - d->text_off, b = st->end - d->text_off;
-    size_t ca = tg_utf8_chars(text, a), cb = ca + tg_utf8_chars(text + a, b - a);
+    const struct tg_sent *st = &d->tx.sents[si];
+    size_t ca = d->sent_chars[2 * si], cb = d->sent_chars[2 * si + 1];
     json_t *sp = st->speaker_start >= 0
                      ? json_stringn(d->buf + st->speaker_start, (size_t)st->speaker_len)
                      : json_null();
@@ -741,53 +922,74 @@ static json_t *span_json(const struct tg_doc *d, const struct tg_sent *st, const
 
 static const char *const tg_stance_names[3] = {"discusses", "supports", "refutes"};
 
-/* Evidence: the best-covering sentence, plus the strongest supporting and refuting ones among
- * sentences that speak to the claim, in text order. */
+/* Stance of one evidence sentence towards the claim, from its cues and its polarity relative
+ * to the claim: a denial or a negation the claim does not carry refutes; an attributed
+ * assertion, a support cue or a plain statement supports; a hedge by the narrator discusses.
+ * The document-level stance comes from the trained model; a single sentence is too little
+ * context for it, while these cues are what a sentence-level reader goes by. */
+static int sentence_stance(const struct tg_doc *d, size_t s, const struct tg_cl *cl)
+{
+    const struct tg_sent *st = &d->tx.sents[s];
+    int negated = (d->s_ref[s] + d->s_neg[s]) > 0;
+    if (negated != (cl->neg != 0))
+        return TG_REFUTE;
+    if (st->speaker_start >= 0 || d->s_sup[s] > 0)
+        return TG_SUPPORT;
+    if (d->s_hedge[s] > 0 || st->question)
+        return TG_DISCUSS;
+    return TG_SUPPORT;
+}
+
+/* Evidence: the best-covering sentence, plus the strongest refuting and supporting sentences
+ * (two each, attributed ones first), in text order. */
 static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
 {
     const struct tg_cl *cl = &t->cl[ci];
     size_t pick[TG_MAX_EVIDENCE];
     int pst[TG_MAX_EVIDENCE];
     size_t npick = 0;
-    double best_cov = 0, best_sup = 0, best_ref = 0;
-    size_t ib = SIZE_MAX, is = SIZE_MAX, ir = SIZE_MAX;
+    double bcov = 0, bref[2] = {0, 0}, bsup[2] = {0, 0};
+    size_t ib = SIZE_MAX, ir[2] = {SIZE_MAX, SIZE_MAX}, is[2] = {SIZE_MAX, SIZE_MAX};
     int ib_st = 0;
-    double min_cov = p->f[1] * 0.6 > 0.3 ? p->f[1] * 0.6 : 0.3;
+    double min_cov = p->f[1] * 0.5 > 0.15 ? p->f[1] * 0.5 : 0.15;
     for (size_t s = d->title_sents; s < d->tx.nsent; s++) {
         double c = p->scov[s];
         if (c < min_cov)
             continue;
-        double f[TG_NFEAT], pr[3];
-        memcpy(f, p->f, sizeof f);
-        f[1] = c;
-        f[2] = c;
-        stance_features(t, d, cl, &s, 1, f);
-        int st = tg_model_stance(t->model, f, pr);
-        if (c > best_cov) {
-            best_cov = c;
+        int st = sentence_stance(d, s, cl);
+        if (c > bcov) {
+            bcov = c;
             ib = s;
             ib_st = st;
         }
-        if (st == TG_SUPPORT && pr[1] * c > best_sup) {
-            best_sup = pr[1] * c;
-            is = s;
-        }
-        if (st == TG_REFUTE && pr[2] * c > best_ref) {
-            best_ref = pr[2] * c;
-            ir = s;
+        double r = c + (d->tx.sents[s].speaker_start >= 0 ? 0.4 : 0);
+        double *bb = st == TG_REFUTE ? bref : st == TG_SUPPORT ? bsup : NULL;
+        size_t *ii = st == TG_REFUTE ? ir : is;
+        if (bb == NULL)
+            continue;
+        if (r > bb[0]) {
+            bb[1] = bb[0];
+            ii[1] = ii[0];
+            bb[0] = r;
+            ii[0] = s;
+        } else if (r > bb[1]) {
+            bb[1] = r;
+            ii[1] = s;
         }
     }
     if (ib != SIZE_MAX) {
         pick[npick] = ib;
         pst[npick++] = ib_st;
     }
-    if (is != SIZE_MAX && is != ib) {
-        pick[npick] = is;
-        pst[npick++] = TG_SUPPORT;
-    }
-    if (ir != SIZE_MAX && ir != ib) {
-        pick[npick] = ir;
-        pst[npick++] = TG_REFUTE;
+    for (int k = 0; k < 2; k++) {
+        if (ir[k] != SIZE_MAX && ir[k] != ib) {
+            pick[npick] = ir[k];
+            pst[npick++] = TG_REFUTE;
+        }
+        if (is[k] != SIZE_MAX && is[k] != ib) {
+            pick[npick] = is[k];
+            pst[npick++] = TG_SUPPORT;
+        }
     }
     /* text order */
     for (size_t i = 1; i < npick; i++)
@@ -801,7 +1003,7 @@ static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, s
         }
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < npick; i++)
-        json_array_append_new(arr, span_json(d, &d->tx.sents[pick[i]], tg_stance_names[pst[i]]));
+        json_array_append_new(arr, span_json(d, pick[i], tg_stance_names[pst[i]]));
     return arr;
 }
 
@@ -822,9 +1024,11 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
     if (doc_prepare(t, doc, &d))
         goto fail;
     p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
+    p.smask = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.smask);
+    p.touched = malloc((d.tx.nsent ? d.tx.nsent : 1) * sizeof *p.touched);
     claims = json_array();
     ents = json_array();
-    if (!p.scov || !claims || !ents)
+    if (!p.scov || !p.smask || !p.touched || !claims || !ents)
         goto fail;
     ncand = doc_candidates(t, &d);
     size_t nout = 0;
@@ -842,8 +1046,13 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
         double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
+        /* declared key phrases: one present is strong evidence; none present, when the claim
+         * declares some, is evidence against (within one story, sibling claims share most words
+         * but not their key phrases) */
         if (t->kp_hits[ci])
-            rel = rel + 0.15 > 1 ? 1 : rel + 0.15; /* a declared key phrase is strong evidence */
+            rel = rel + 0.15 > 1 ? 1 : rel + 0.15;
+        else if (t->cs->claims[ci].nkeyphrases > 0)
+            rel *= 0.5;
         if (rel < t->model->rel_threshold)
             continue;
         pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
@@ -851,8 +1060,15 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (p.ntop == 0)
             continue;
         double pr[3];
-        int st = tg_model_stance(t->model, p.f, pr);
+        uint16_t lex[TG_MAX_LEX];
+        size_t nlex = t->lex_on ? lex_buckets(&d, p.top, p.ntop, lex) : 0;
+        int st = tg_model_stance(t->model, p.f, lex, nlex, pr);
         json_t *ev = evidence(t, &d, ci, &p);
+        if (ev != NULL && json_array_size(ev) == 0) {
+            /* no sentence of the text carries the claim (a title alone is not evidence) */
+            json_decref(ev);
+            continue;
+        }
         json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
                               tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
                               ev ? ev : json_array());
@@ -860,7 +1076,8 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             outv[nout++] = c;
     }
     free(feats);
-    qsort(outv, nout, sizeof *outv, cmp_claim_out);
+    if (nout > 1)
+        qsort(outv, nout, sizeof *outv, cmp_claim_out);
     for (size_t i = 0; i < nout; i++)
         json_array_append_new(claims, outv[i]);
     free(outv);
@@ -874,6 +1091,8 @@ fail:
     json_decref(claims);
     json_decref(ents);
     free(p.scov);
+    free(p.smask);
+    free(p.touched);
     doc_free(&d);
     return out;
 }
@@ -891,8 +1110,13 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
         goto out;
     }
     p.scov = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.scov);
-    if (p.scov == NULL)
+    p.smask = calloc(d.tx.nsent ? d.tx.nsent : 1, sizeof *p.smask);
+    p.touched = malloc((d.tx.nsent ? d.tx.nsent : 1) * sizeof *p.touched);
+    if (!p.scov || !p.smask || !p.touched) {
+        json_decref(arr);
+        arr = NULL;
         goto out;
+    }
     size_t ncand = doc_candidates(t, &d);
     double *feats = candidate_features(t, &d, &p, ncand);
     if (feats == NULL) {
@@ -933,17 +1157,25 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
         } else {
             ci = t->cand[i];
             cand = 1;
+            pair_features(t, &d, ci, &p);
             memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
+        uint16_t lex[TG_MAX_LEX];
+        size_t nlex = lex_buckets(&d, p.top, p.ntop, lex);
+        json_t *lx = json_array();
+        for (size_t k = 0; lx && k < nlex; k++)
+            json_array_append_new(lx, json_integer(lex[k]));
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id, "cand",
-                                             cand, "f", f));
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:o,s:o}", "claim", t->cs->claims[ci].id,
+                                             "cand", cand, "f", f, "lex", lx ? lx : json_array()));
     }
     free(feats);
 out:
     free(p.scov);
+    free(p.smask);
+    free(p.touched);
     doc_free(&d);
     return arr;
 }

@@ -9,6 +9,23 @@
 
 struct sb_stemmer;
 
+/* ---- string -> int map with keys copied into the map (tg_map.c) ---- */
+struct tg_map {
+    uint32_t *slots; /* 0 = empty, else entry index + 1 */
+    size_t nslots;
+    char **keys;
+    uint32_t *klen;
+    int32_t *vals;
+    size_t n, cap;
+};
+void tg_map_init(struct tg_map *m);
+void tg_map_free(struct tg_map *m);
+/* Returns the value for key, or def when absent. */
+int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
+/* Inserts or replaces. 0, -1 on allocation failure. */
+int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
+uint64_t tg_hash(const char *s, size_t len);
+
 /* ---- claim set (claimset.c) ---- */
 struct tg_entity {
     char *id;
@@ -31,24 +48,8 @@ struct claimset {
     struct tg_claim *claims;
     size_t n;
     char version[33];
+    struct tg_map ids; /* seen ids while loading (duplicate check); index values are stale after sorting */
 };
-
-/* ---- string -> int map with keys copied into the map (tg_map.c) ---- */
-struct tg_map {
-    uint32_t *slots; /* 0 = empty, else entry index + 1 */
-    size_t nslots;
-    char **keys;
-    uint32_t *klen;
-    int32_t *vals;
-    size_t n, cap;
-};
-void tg_map_init(struct tg_map *m);
-void tg_map_free(struct tg_map *m);
-/* Returns the value for key, or def when absent. */
-int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
-/* Inserts or replaces. 0, -1 on allocation failure. */
-int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
-uint64_t tg_hash(const char *s, size_t len);
 
 /* ---- text pipeline (tg_text.c) ---- */
 /* Cue classes of a term (bit flags kept per term id). */
@@ -129,21 +130,27 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NREL 10
 #define TG_NSTANCE 16
 #define TG_NCROSS 4 /* the pair against the document's other candidate claims */
-#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS)
+#define TG_NEXTRA 4 /* polarity near the claim's words */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA)
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
+/* Hashed words of the best-matching sentences and the lead feed the stance model too. */
+#define TG_NLEX 1024
+#define TG_MAX_LEX 512
 
 struct tg_model {
     double rel_mean[TG_NFEAT], rel_scale[TG_NFEAT];
     double rel_w[TG_NFEAT + 1]; /* last = bias */
     double rel_threshold;
     double st_w[3][TG_NFEAT + 1];
+    double st_lex[3][TG_NLEX]; /* weights of the hashed-word buckets (presence) */
 };
 extern const struct tg_model tg_model_default;
 
 /* Probability the pair is related. */
 double tg_model_related(const struct tg_model *m, const double *f);
 /* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the argmax. */
-int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);
+int tg_model_stance(const struct tg_model *m, const double *f, const uint16_t *lex, size_t nlex,
+                    double p[3]);
 
 struct tagger;
 struct tag_doc;

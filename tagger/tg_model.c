@@ -13,13 +13,16 @@ double tg_model_related(const struct tg_model *m, const double *f)
     return 1.0 / (1.0 + exp(-z));
 }
 
-int tg_model_stance(const struct tg_model *m, const double *f, double p[3])
+int tg_model_stance(const struct tg_model *m, const double *f, const uint16_t *lex, size_t nlex,
+                    double p[3])
 {
     double z[3], mx = -1e300, sum = 0;
     for (int c = 0; c < 3; c++) {
         z[c] = m->st_w[c][TG_NFEAT];
         for (int i = 0; i < TG_NFEAT; i++)
             z[c] += m->st_w[c][i] * (f[i] - m->rel_mean[i]) / m->rel_scale[i];
+        for (size_t i = 0; i < nlex; i++)
+            z[c] += m->st_lex[c][lex[i] % TG_NLEX];
         if (z[c] > mx)
             mx = z[c];
     }

@@ -42,6 +42,8 @@ static int set_run(const struct tg_text *t, struct tg_sent *st, size_t a, size_t
         }
     if (a < b && a > 0 && word_is(t, a - 1, "of"))
         a++;
+    while (a < b && (t->toks[a].cue & TG_CUE_STOP)) /* "The US" */
+        a++;
     if (t->toks[a].cue & (TG_CUE_TITLE | TG_CUE_STOP | TG_CUE_PRON | TG_CUE_TIME))
         return 0;
     uint32_t end = t->toks[b].end;
@@ -92,11 +94,13 @@ static int name_before(const struct tg_text *t, struct tg_sent *st, size_t k, si
 {
     size_t i = k;
     int skipped = 0;
-    while (i > begin && skipped < 2) {
+    while (i > begin && skipped < 3) {
         const struct tg_tok *tk = &t->toks[i - 1];
         size_t n = tk->end - tk->start;
         int adverb = n > 3 && t->s[tk->end - 2] == 'l' && t->s[tk->end - 1] == 'y' && !is_cap(tk);
-        if (!is_cap(tk) && ((tk->cue & TG_CUE_STOP) || adverb) && !(tk->cue & TG_CUE_PRON)) {
+        /* "has", "formally", "on Tuesday" between the name and the verb */
+        if ((tk->cue & TG_CUE_TIME) ||
+            (!is_cap(tk) && ((tk->cue & TG_CUE_STOP) || adverb) && !(tk->cue & TG_CUE_PRON))) {
             i--;
             skipped++;
         } else {

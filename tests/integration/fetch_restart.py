@@ -99,6 +99,22 @@ try:
                          text=True)
     check(tab.returncode == 0 and "NEXT FETCH" in tab.stdout and "last error: HTTP 404" in tab.stdout and
           "validators: etag=\"e1\"" in tab.stdout, "feeds list tabular")
+    # claimwatch feeds import: OPML feeds registered (once), then polled with the rest
+    opml = os.path.join(tmp, "more.opml")
+    with open(opml, "w") as f:
+        f.write('<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="more">'
+                '<outline text="x" xmlUrl="%s/f/100"/><outline text="y" xmlUrl="%s/f/101"/>'
+                '<outline text="dup" xmlUrl="%s/f/1"/></outline></body></opml>' % (srv.base, srv.base, srv.base))
+    imp = subprocess.run([cw, "feeds", "import", "-c", cfgp, opml], capture_output=True, text=True)
+    check(imp.returncode == 0 and "3 feeds" in imp.stdout and "2 new" in imp.stdout,
+          "feeds import registers the new OPML feeds (%s%s)" % (imp.stdout.strip(), imp.stderr.strip()[:200]))
+    out = subprocess.run(base + ["--run-ms", "60000", "--until-idle"], capture_output=True, text=True, timeout=120)
+    ev3 = [json.loads(x) for x in out.stdout.splitlines()]
+    new3 = {e["id"] for e in ev3 if e["event"] == "item"}
+    check(len(new3) == 6 and not (new3 & set(allitems)), "imported feeds polled, nothing re-emitted (%d)" % len(new3))
+    rows = json.loads(subprocess.run([cw, "feeds", "list", "-c", cfgp, "--json"], capture_output=True,
+                                     text=True).stdout)
+    check(sum(1 for r in rows if r["source"] == "import") == 2, "imported feeds listed with source import")
     bad = subprocess.run([cw, "feeds", "frobnicate", "--state-dir", tmp], capture_output=True, text=True)
     check(bad.returncode == 2, "unknown subcommand is a usage error")
 finally:

@@ -257,7 +257,7 @@ def run_daemon(tmp):
             d.p.wait()
         if failures:
             print("--- daemon log (last 40 lines)")
-            print("\n".join(d.log[-40:]))
+            print("\n".join(d.log[-400:]))
         ns.sock.close()
 
 

@@ -3,9 +3,7 @@
  *   poll_tool --state-dir DIR [--allow CIDR]... [--concurrency N] [--per-host N]
  *             [--once | --run-ms N] [--urls FILE] URL...
  * Prints {"event":"item",...} per new item, {"event":"status",...} per health change and a final
- * {"event":"summary",...}. Used by the restart and feeds-CLI integration tests.
- * feed_parse is a weak GUID scanner here so the tool builds without the parsers' branch; the real
- * parser replaces it when linked in. */
+ * {"event":"summary",...}. Used by the restart and feeds-CLI integration tests and bench/fetch. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,58 +16,6 @@
 #include "config/cfg.h"
 #include "daemon/poller.h"
 #include "parsers/opml.h"
-
-#if !__has_include("../../parsers/feed.c")
-__attribute__((weak)) int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
-                                     struct feed_doc **out, char *errstr, size_t errlen)
-{
-    (void)len;
-    if (strstr(data, "<rss") == NULL && strstr(data, "<feed") == NULL) {
-        snprintf(errstr, errlen, "not a feed");
-        return -1;
-    }
-    struct feed_doc *d = calloc(1, sizeof *d);
-    size_t cap = 0;
-    for (const char *p = data; (p = strstr(p, "<guid>")) != NULL;) {
-        p += 6;
-        const char *e = strstr(p, "</guid>");
-        if (e == NULL || (opts->max_items && d->nitems >= opts->max_items))
-            break;
-        if (d->nitems == cap) {
-            cap = cap ? cap * 2 : 16;
-            d->items = realloc(d->items, cap * sizeof *d->items);
-        }
-        memset(&d->items[d->nitems], 0, sizeof *d->items);
-        d->items[d->nitems++].id = strndup(p, (size_t)(e - p));
-        p = e;
-    }
-    *out = d;
-    return 0;
-}
-
-__attribute__((weak)) void feed_doc_destroy(struct feed_doc *doc)
-{
-    if (doc == NULL)
-        return;
-    for (size_t i = 0; i < doc->nitems; i++)
-        free(doc->items[i].id);
-    free(doc->items);
-    free(doc);
-}
-
-#endif
-
-#if !__has_include("../../parsers/opml.c")
-__attribute__((weak)) int opml_parse(const char *data, size_t len, const char *base_url, struct opml_feed **out,
-                                     size_t *n, char *errstr, size_t errlen)
-{
-    (void)data, (void)len, (void)base_url, (void)out, (void)n;
-    snprintf(errstr, errlen, "OPML not supported by poll_tool");
-    return -1;
-}
-
-__attribute__((weak)) void opml_feeds_free(struct opml_feed *feeds, size_t n) { (void)feeds, (void)n; }
-#endif
 
 struct tool {
     struct store *st;

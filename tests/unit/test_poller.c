@@ -1,7 +1,6 @@
 /* Unit tests for daemon/poller.c on file:// feeds through the real loop, fetcher and store:
- * once mode, failure and recovery with on_status, restart resuming the persisted schedule.
- * feed_parse/opml_parse are weak stand-ins here so this test does not depend on the parsers'
- * branch; when the real parsers are linked in, theirs win. */
+ * once mode, failure and recovery with on_status, restart resuming the persisted schedule, pause,
+ * reconfigure, OPML files named by the config and feeds imported into the store. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,53 +16,6 @@
 #include "daemon/feedstore.h"
 #include "daemon/poller.h"
 #include "parsers/opml.h"
-
-#if !__has_include("../../parsers/feed.c")
-__attribute__((weak)) int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
-                                     struct feed_doc **out, char *errstr, size_t errlen)
-{
-    (void)opts;
-    if (len == 0 || strstr(data, "<rss") == NULL) {
-        snprintf(errstr, errlen, "not a feed");
-        return -1;
-    }
-    struct feed_doc *d = calloc(1, sizeof *d);
-    d->format = FEED_FORMAT_RSS;
-    d->nitems = 1;
-    d->items = calloc(1, sizeof *d->items);
-    d->items[0].id = strdup("item-1");
-    if (strstr(data, "<ttl>"))
-        d->feed.ttl_seconds = atol(strstr(data, "<ttl>") + 5) * 60;
-    *out = d;
-    return 0;
-}
-
-__attribute__((weak)) void feed_doc_destroy(struct feed_doc *doc)
-{
-    if (doc == NULL)
-        return;
-    for (size_t i = 0; i < doc->nitems; i++)
-        free(doc->items[i].id);
-    free(doc->items);
-    free(doc);
-}
-
-#endif
-
-#if !__has_include("../../parsers/opml.c")
-__attribute__((weak)) int opml_parse(const char *data, size_t len, const char *base_url, struct opml_feed **out,
-                                     size_t *n, char *errstr, size_t errlen)
-{
-    (void)data, (void)len, (void)base_url, (void)out, (void)n;
-    snprintf(errstr, errlen, "no OPML in this test");
-    return -1;
-}
-
-__attribute__((weak)) void opml_feeds_free(struct opml_feed *feeds, size_t n)
-{
-    (void)feeds, (void)n;
-}
-#endif
 
 struct seen {
     int docs, items, failing, recovered;
@@ -252,10 +204,69 @@ static void test_once_fail_recover_restart(void **state)
     rmdir(dir);
 }
 
+static void test_opml_and_imported(void **state)
+{
+    (void)state;
+    char d[128], dbp[160], f1[200], f2[200], opml[200], u1[220], u2[220], text[600];
+    snprintf(d, sizeof d, "/tmp/cw_test_poller_opml_%d", (int)getpid());
+    mkdir(d, 0700);
+    snprintf(dbp, sizeof dbp, "%s/state.db", d);
+    snprintf(f1, sizeof f1, "%s/one.xml", d);
+    snprintf(f2, sizeof f2, "%s/two.xml", d);
+    snprintf(opml, sizeof opml, "%s/list.opml", d);
+    snprintf(u1, sizeof u1, "file://%s", f1);
+    snprintf(u2, sizeof u2, "file://%s", f2);
+    write_file(f1, "<rss version=\"2.0\"><channel><item><guid>a</guid></item><item><guid>b</guid></item></channel></rss>");
+    write_file(f2, "<rss version=\"2.0\"><channel><item><guid>c</guid></item></channel></rss>");
+    snprintf(text, sizeof text, "<opml version=\"2.0\"><body><outline text=\"one\" xmlUrl=\"%s\"/></body></opml>", u1);
+    write_file(opml, text);
+
+    struct cfg cfg;
+    struct cfg_feed feeds[2];
+    setup_cfg(&cfg, feeds);
+    cfg.nfeeds = 0;
+    cw_strv_push(&cfg.opml, opml);
+    char err[512];
+    struct store *st = NULL;
+    unlink(dbp);
+    assert_int_equal(store_open(dbp, &st, err, sizeof err), 0);
+    int64_t id;
+    assert_int_equal(feedstore_register(st, u2, "two", "import", &id), 0);
+    struct loop *l = loop_create();
+    struct seen s = {0};
+    struct poller_callbacks cb = {on_doc, on_status, &s};
+    struct poller *p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(poller_start_once(p), 0);
+    run_until(l, p, cond_idle, NULL);
+    assert_int_equal(s.docs, 2);  /* the OPML's feed and the imported one */
+    assert_int_equal(s.items, 3);
+    assert_int_equal(s.failing, 0);
+    poller_destroy(p);
+    /* an unreadable OPML file is an error at create, naming the file */
+    cfg.opml.v[0][strlen(cfg.opml.v[0]) - 1] = 'x';
+    assert_null(poller_create(l, st, &cfg, &cb, err, sizeof err));
+    assert_non_null(strstr(err, "list.opmx"));
+    cw_strv_free(&cfg.opml);
+    loop_destroy(l);
+    store_close(st);
+    char path[200];
+    snprintf(path, sizeof path, "%s-wal", dbp);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", dbp);
+    unlink(path);
+    unlink(dbp);
+    unlink(f1);
+    unlink(f2);
+    unlink(opml);
+    rmdir(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_once_fail_recover_restart),
+        cmocka_unit_test(test_opml_and_imported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,7 +47,7 @@ static void test_claims_errors(void **state)
     assert_non_null(strstr(e, "claim \"b\" (#1)"));
     free(e);
     e = load_err("{\"claims\": [{\"id\": \"a\", \"text\": \"x\"}, {\"id\": \"a\", \"text\": \"y\"}]}");
-    assert_non_null(strstr(e, "duplicate id"));
+    assert_non_null(strstr(e, "claim \"a\" (#1): duplicate id"));
     assert_non_null(strstr(e, "t.json:1:"));
     free(e);
     e = load_err("[{\"id\": \"a\"}]");
