@@ -665,7 +665,7 @@ static int64_t sender_pending(struct sender *s)
 
 int64_t sender_drain(struct sender *s, int64_t deadline_ms)
 {
-    int64_t end = cw_now_ms() + deadline_ms;
+    int64_t end = deadline_ms; /* absolute, on cw_now_ms()'s monotonic clock */
     int64_t pending = -1;
     for (;;) {
         int64_t left = end - cw_now_ms();
@@ -687,14 +687,14 @@ void sender_stop(struct sender *s, int64_t deadline_ms)
 {
     if (s == NULL)
         return;
-    int64_t end = cw_now_ms() + deadline_ms;
+    int64_t end = deadline_ms; /* absolute, on cw_now_ms()'s monotonic clock */
     sqlite3 *db = store_db(s->st);
     int own_txn = sqlite3_get_autocommit(db);
     if (own_txn && sender_begin(s) != 0)
         own_txn = 0;
     for (size_t i = 0; i < s->nsinks; i++) {
         int64_t left = end - cw_now_ms();
-        int still = sink_flush(s->sinks[i].sink, left > 0 ? (int)left : 0);
+        int still = sink_flush(s->sinks[i].sink, left <= 0 ? 0 : left > 600000 ? 600000 : (int)left);
         if (still > 0)
             CW_NOTICE("sender", "stopping with events in flight; they stay pending for the next start "
                                 "in_flight=%d sink=%s", still, s->sinks[i].sink->name);
