@@ -36,6 +36,7 @@ struct sender_sink {
     struct sink *sink;
     int64_t cursor;    /* rows with id <= cursor were considered in this sweep */
     int64_t rewind_at; /* wall ms at which to restart the sweep from 0 (a retried row is due) */
+    int64_t next_full_sweep; /* wall ms of the next sweep from 0 regardless */
     size_t in_flight;
     int64_t paused_until; /* backpressure after a retriable failure (monotonic ms) */
     int64_t backoff_ms;
@@ -58,9 +59,10 @@ struct sender {
     int64_t *done; /* delivered row ids not yet deleted (deleted in runs by sender_reap) */
     size_t ndone, donecap;
     int reap_failed;
+    int orphans_checked;
     uint64_t delivered, retried, dead;
     int64_t next_metrics_ms;
-    struct metric *m_backlog, *m_oldest, *m_bytes;
+    struct metric *m_backlog, *m_oldest;
 };
 
 static size_t map_hash(int64_t id, size_t cap) { return ((uint64_t)id * UINT64_C(0x9E3779B97F4A7C15)) >> 17 & (cap - 1); }
@@ -150,7 +152,6 @@ struct sender *sender_create(struct store *st, const struct sender_opts *opts)
     s->m_backlog = metric_gauge("claimwatch_outbox_pending_rows", NULL, "Outbox rows not yet delivered (all sinks)");
     s->m_oldest = metric_gauge("claimwatch_outbox_oldest_pending_seconds", NULL,
                                "Age of the oldest outbox row not yet delivered");
-    s->m_bytes = metric_gauge("claimwatch_outbox_pending_bytes", NULL, "Payload bytes in the outbox");
     return s;
 }
 
@@ -201,16 +202,39 @@ static int sender_step(struct sender *s, sqlite3_stmt *q, const char *what, int6
     return 0;
 }
 
-/* Builds the dead-letter envelope for an event refused for good. Owned string or NULL. */
-static char *sender_dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
+/* A JSON string of n bytes of p; invalid UTF-8 or control bytes become '?' rather than making
+ * the envelope impossible to build (a dead letter must always be writable). */
+static json_t *sender_json_str(const char *p, size_t n)
+{
+    /* NUL is valid JSON (\u0000) but many consumers' parsers refuse it: sanitise it too. */
+    json_t *j = memchr(p, '\0', n) == NULL ? json_stringn(p, n) : NULL;
+    if (j != NULL)
+        return j;
+    char *c = malloc(n + 1);
+    if (c == NULL)
+        return json_string("?");
+    for (size_t i = 0; i < n; i++)
+        c[i] = (unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x80 ? '?' : p[i];
+    j = json_stringn(c, n);
+    free(c);
+    return j;
+}
+
+/* Builds the dead-letter envelope for an event refused for good. Owned string or NULL (out of
+ * memory only). Not static: the fuzz target calls it (double underscore: internal). */
+char *sender__dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
+                          const char *payload, size_t len, int attempts, const char *reason);
+char *sender__dl_envelope(const struct sink *sink, int kind, const char *key, const char *event_id,
                                 const char *payload, size_t len, int attempts, const char *reason)
 {
     char ts[CW_RFC3339_LEN];
     cw_time_rfc3339(cw_wall_ms() / 1000, ts, sizeof ts);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "schema", "claimwatch.dead-letter.v1",
-                          "event_id", event_id, "kind", sink_kind_name((enum sink_kind)kind), "key", key, "sink",
-                          sink->name, "reason", reason, "failed_at", ts, "attempts", attempts, "event_bytes",
-                          (json_int_t)len);
+    json_t *o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:i, s:I}", "schema", "claimwatch.dead-letter.v1",
+                          "event_id", sender_json_str(event_id, strlen(event_id)), "kind",
+                          sink_kind_name((enum sink_kind)kind), "key", sender_json_str(key, strlen(key)), "sink",
+                          sender_json_str(sink->name, strlen(sink->name)), "reason",
+                          sender_json_str(reason, strlen(reason)), "failed_at", ts, "attempts", attempts,
+                          "event_bytes", (json_int_t)len);
     if (o == NULL)
         return NULL;
     size_t limit = sink->max_message_bytes;
@@ -225,7 +249,7 @@ static char *sender_dl_envelope(const struct sink *sink, int kind, const char *k
         size_t n = len < SENDER_DL_PREFIX ? len : SENDER_DL_PREFIX;
         while (n > 0 && n < len && ((unsigned char)payload[n] & 0xC0) == 0x80)
             n--; /* do not cut a UTF-8 sequence */
-        json_object_set_new(o, "event_prefix", json_stringn_nocheck(payload, n));
+        json_object_set_new(o, "event_prefix", sender_json_str(payload, n));
     }
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -267,7 +291,7 @@ static void sender_dead_letter(struct sender *s, struct sender_sink *ss, int64_t
     const void *p = sqlite3_column_blob(q, 3);
     size_t len = (size_t)sqlite3_column_bytes(q, 3);
     int attempts = sqlite3_column_int(q, 4) + 1;
-    char *env = sender_dl_envelope(ss->sink, kind, key ? key : "", event_id ? event_id : "", p ? p : "", len,
+    char *env = sender__dl_envelope(ss->sink, kind, key ? key : "", event_id ? event_id : "", p ? p : "", len,
                                    attempts, reason);
     sqlite3_reset(q);
     if (env == NULL)
@@ -423,9 +447,12 @@ static int sender_publish_sink(struct sender *s, int idx)
     int64_t now = cw_wall_ms();
     if (cw_now_ms() < ss->paused_until)
         return 0;
-    if (now >= ss->rewind_at) {
+    if (now >= ss->rewind_at || now >= ss->next_full_sweep) {
+        /* The periodic sweep is a safety net only: every path that makes a row behind the
+         * cursor due again also sets rewind_at. */
         ss->cursor = 0;
         ss->rewind_at = INT64_MAX;
+        ss->next_full_sweep = now + s->opts.retry_max_ms;
     }
     int published = 0, wrapped = 0;
     /* The "+" keeps SQLite on the rowid range scan: a pump reads only rows past the cursor. */
@@ -497,13 +524,14 @@ static int sender_publish_sink(struct sender *s, int idx)
         if (pushback)
             break;
         if (rows < limit) {
-            /* End of the outbox: next sweep starts over, to pick up dead-letter rewrites. */
-            if (wrapped || ss->cursor == 0)
+            /* End of the outbox. Rows behind the cursor come due again only through a rewind
+             * (retry time, dead-letter rewrite, lost commit); a refused row was just rewritten,
+             * so sweep once more from the start in this pump. */
+            if (nrefused == 0 || wrapped)
                 break;
             ss->cursor = 0;
+            ss->rewind_at = INT64_MAX;
             wrapped = 1;
-            if (nrefused == 0)
-                break;
         }
     }
     metric_set(ss->m_in_flight, (double)ss->in_flight);
@@ -550,8 +578,32 @@ static int sender_commit(struct sender *s)
     return rc;
 }
 
+/* Rows queued for a sink that is no longer configured (renamed or removed) are never sent and
+ * count against the outbox bound: say so once, loudly, with what to do. */
+static void sender_check_orphans(struct sender *s)
+{
+    s->orphans_checked = 1;
+    sqlite3_stmt *q = store_stmt(s->st, "SELECT sink, count(*) FROM outbox GROUP BY sink");
+    if (q == NULL)
+        return;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        int known = 0;
+        for (size_t i = 0; i < s->nsinks && name != NULL; i++)
+            known |= strcmp(s->sinks[i].sink->name, name) == 0;
+        if (!known)
+            CW_WARN("sender", "outbox rows wait for a sink that is not configured; they are not sent and count "
+                    "against the outbox bound (configure the sink again, or delete them: DELETE FROM outbox WHERE "
+                    "sink='%s') sink=%s rows=%lld path=%s", name ? name : "", name ? name : "",
+                    (long long)sqlite3_column_int64(q, 1), store_path(s->st));
+    }
+    sqlite3_reset(q);
+}
+
 int sender_pump(struct sender *s, int timeout_ms)
 {
+    if (!s->orphans_checked)
+        sender_check_orphans(s);
     sqlite3 *db = store_db(s->st);
     int own_txn = sqlite3_get_autocommit(db);
     if (own_txn && sender_begin(s) != 0)
@@ -591,20 +643,29 @@ int sender_pump(struct sender *s, int timeout_ms)
     return failed ? -1 : published;
 }
 
+/* Rows the attached sinks still have to send (parked rows and rows of sinks not configured
+ * excluded). Uses the (sink, next_attempt_ms) index. */
 static int64_t sender_pending(struct sender *s)
 {
-    sqlite3_stmt *q = store_stmt(s->st, "SELECT count(*) FROM outbox WHERE next_attempt_ms < ?1");
-    if (q == NULL)
-        return -1;
-    sqlite3_bind_int64(q, 1, SENDER_PARKED);
-    int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sqlite3_reset(q);
-    return n;
+    int64_t total = 0;
+    for (size_t i = 0; i < s->nsinks; i++) {
+        sqlite3_stmt *q = store_stmt(s->st, "SELECT count(*) FROM outbox WHERE sink = ?1 AND next_attempt_ms < ?2");
+        if (q == NULL)
+            return -1;
+        sqlite3_bind_text(q, 1, s->sinks[i].sink->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, SENDER_PARKED);
+        int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+        sqlite3_reset(q);
+        if (n < 0)
+            return -1;
+        total += n;
+    }
+    return total;
 }
 
 int64_t sender_drain(struct sender *s, int64_t deadline_ms)
 {
-    int64_t end = cw_now_ms() + deadline_ms;
+    int64_t end = deadline_ms; /* absolute, on cw_now_ms()'s monotonic clock */
     int64_t pending = -1;
     for (;;) {
         int64_t left = end - cw_now_ms();
@@ -626,14 +687,14 @@ void sender_stop(struct sender *s, int64_t deadline_ms)
 {
     if (s == NULL)
         return;
-    int64_t end = cw_now_ms() + deadline_ms;
+    int64_t end = deadline_ms; /* absolute, on cw_now_ms()'s monotonic clock */
     sqlite3 *db = store_db(s->st);
     int own_txn = sqlite3_get_autocommit(db);
     if (own_txn && sender_begin(s) != 0)
         own_txn = 0;
     for (size_t i = 0; i < s->nsinks; i++) {
         int64_t left = end - cw_now_ms();
-        int still = sink_flush(s->sinks[i].sink, left > 0 ? (int)left : 0);
+        int still = sink_flush(s->sinks[i].sink, left <= 0 ? 0 : left > 600000 ? 600000 : (int)left);
         if (still > 0)
             CW_NOTICE("sender", "stopping with events in flight; they stay pending for the next start "
                                 "in_flight=%d sink=%s", still, s->sinks[i].sink->name);

@@ -32,10 +32,13 @@ int sender_attach(struct sender *s, struct sink *sink);
 /* Publishes what is pending and due, serves delivery reports; waits at most timeout_ms in the
  * sinks' polls. Non-blocking with 0. Returns rows published, or -1 on a store error. */
 int sender_pump(struct sender *s, int timeout_ms);
-/* Pumps until the outbox is empty or deadline_ms (a duration from now) passes. Returns rows still
- * pending (parked rows excluded), or -1 on a store error. */
+/* Pumps until the attached sinks have nothing left to send or the monotonic clock (cw_now_ms())
+ * reaches deadline_ms (absolute: pass cw_now_ms() + timeout). Returns rows still pending for them
+ * (parked rows and rows of sinks that are not attached excluded; both are logged), or -1 on a
+ * store error. */
 int64_t sender_drain(struct sender *s, int64_t deadline_ms);
-/* Stops: flushes the sinks up to deadline_ms (a duration from now), purges what is still in flight (it stays pending). */
+/* Stops: flushes the sinks until cw_now_ms() reaches deadline_ms (absolute), purges what is
+ * still in flight (it stays pending). */
 void sender_stop(struct sender *s, int64_t deadline_ms);
 /* Delivered, failed-retriable, dead-lettered counts since creation. */
 void sender_stats(const struct sender *s, uint64_t *delivered, uint64_t *retried, uint64_t *dead);

@@ -229,8 +229,9 @@ static void kafka_topics_free(struct kafka_sink *ks)
     }
 }
 
-/* Creates the producer from a copy of the template and warms the topics' metadata. */
-static int kafka_start(struct kafka_sink *ks, char *errstr, size_t errlen)
+/* Creates the producer from a copy of the template and, with warm, waits for the topics'
+ * metadata (at start only: a rebuild inside the loop must not block it). */
+static int kafka_start(struct kafka_sink *ks, int warm, char *errstr, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_dup(ks->tmpl);
     char why[512];
@@ -255,7 +256,7 @@ static int kafka_start(struct kafka_sink *ks, char *errstr, size_t errlen)
     }
     /* Warm the metadata so the first events do not wait on it; a broker that is down now is not
      * an error (events wait in the outbox), only worth a warning. */
-    if (ks->metadata_timeout_ms > 0) {
+    if (warm && ks->metadata_timeout_ms > 0) {
         for (int k = 0; k < SINK_KIND_COUNT; k++) {
             const struct rd_kafka_metadata *md = NULL;
             rd_kafka_resp_err_t err = rd_kafka_metadata(ks->rk, 0, ks->rkt[k], &md, ks->metadata_timeout_ms);
@@ -384,7 +385,7 @@ static int kafka_init(struct sink *s, const json_t *conf, char *errstr, size_t e
     ks->m_produce_errs = metric_counter("claimwatch_kafka_produce_refused_total", labels,
                                         "produce() calls refused (queue full or invalid message)");
     s->impl = ks;
-    if (kafka_start(ks, errstr, errlen) != 0)
+    if (kafka_start(ks, 1, errstr, errlen) != 0)
         goto fail;
     return 0;
 fail:
@@ -405,7 +406,7 @@ static void kafka_rebuild(struct kafka_sink *ks)
     ks->in_flight = 0;
     ks->fatal = 0;
     char err[512];
-    if (kafka_start(ks, err, sizeof err) != 0)
+    if (kafka_start(ks, 0, err, sizeof err) != 0)
         CW_ERR("kafka", "cannot rebuild the producer, will try again: %s", err);
 }
 
@@ -455,7 +456,7 @@ static int kafka_poll(struct sink *s, int timeout_ms)
     struct kafka_sink *ks = s->impl;
     if (ks->rk == NULL) {
         char err[512];
-        if (kafka_start(ks, err, sizeof err) != 0)
+        if (kafka_start(ks, 0, err, sizeof err) != 0)
             return 0;
     }
     int64_t before = ks->served;

@@ -91,4 +91,19 @@ with kt.MockBroker() as mb:
         if "event_prefix" not in ev or ev["event_bytes"] < 150000 or "refused" not in ev["reason"]:
             kt.fail("oversized dead letter lacks prefix/size/reason: %s" % json.dumps(ev)[:300])
     print("too large: %d dead-lettered before producing" % len(dead))
+# 4. A fatal producer error (idempotence sequence lost): the producer is rebuilt, what was in
+#    flight goes back to pending, everything is delivered, nothing dead-lettered.
+with kt.MockBroker() as mb:
+    db = os.path.join(d, "fatal.db")
+    rc, out, err = kt.run_tool(db, 100, [kt.kafka_sink(mb.addr)])
+    if rc != 0:
+        kt.fail("warm-up: %s %s" % (out, err[-1000:]))
+    mb.cmd("err 45 1")  # OUT_OF_ORDER_SEQUENCE_NUMBER
+    rc, out, err = kt.run_tool(db, 600, [kt.kafka_sink(mb.addr)], "--deadline-ms", 60000)
+    if rc != 0 or "pending=0" not in out or "dead=0" not in out:
+        kt.fail("fatal run: exit %d %s %s" % (rc, out, err[-2000:]))
+    if "rebuilding" not in err:
+        kt.fail("the fatal error was not seen (mock behaviour changed?): %s" % err[-1000:])
+    kt.expect_all_keys(mb.addr, 600)
+    print("fatal: producer rebuilt, %s" % out.strip())
 print("ok")

@@ -33,7 +33,7 @@ with kt.MockBroker() as mb:
     took = time.time() - t0
     if p.returncode != 0:
         kt.fail("SIGTERM: exit %d %s %s" % (p.returncode, out, err[-2000:]))
-    if took > 10:
+    if took > 20:
         kt.fail("stopping took %.1fs (flush deadline 1.5s)" % took)
     pending = kt.outbox_rows(db)
     if pending != N:

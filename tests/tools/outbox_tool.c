@@ -195,7 +195,7 @@ int main(int argc, char **argv)
     if (!accept_only && rc == 0) {
         int64_t end = cw_now_ms() + deadline_ms;
         while (!tool_stop && cw_now_ms() < end) {
-            pending = sender_drain(snd, 100);
+            pending = sender_drain(snd, cw_now_ms() + 100);
             if (pending == 0 && sender_in_flight(snd) == 0)
                 break;
         }
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
     if (tool_stop)
         fprintf(stderr, "outbox_tool: stopping on signal\n");
     int64_t t_drained = cw_now_ms();
-    sender_stop(snd, stop_ms);
+    sender_stop(snd, cw_now_ms() + stop_ms);
     pending = outbox_backlog(st, NULL);
     if (getenv("CW_TOOL_TIMING") != NULL)
         fprintf(stderr, "timing: setup+accept %lld ms, drain %lld ms, stop %lld ms\n", (long long)(t_accepted - t0),

@@ -163,7 +163,7 @@ static void test_delivers_and_deletes(void **state)
     /* Window of 50: the first pump publishes at most 50. */
     int n = sender_pump(f->snd, 0);
     assert_true(n > 0 && n <= 50);
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
     uint64_t d, r, x;
     sender_stats(f->snd, &d, &r, &x);
     assert_int_equal(d, 120);
@@ -179,7 +179,7 @@ static void test_backpressure(void **state)
     mem.accept_per_pump = 7;
     accept_n(f->st, 100, 16);
     assert_int_equal(sender_pump(f->snd, 0), 7);
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
     assert_int_equal(mem.published, 100);
 }
 
@@ -196,7 +196,7 @@ static void test_retriable(void **state)
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(s, 0), 30);
     sqlite3_finalize(s);
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
     uint64_t d, r, x;
     sender_stats(f->snd, &d, &r, &x);
     assert_int_equal(d, 30);
@@ -209,7 +209,7 @@ static void test_permanent_dead_letter(void **state)
     struct fixture *f = *state;
     mem.permanent_key = "item-3";
     accept_n(f->st, 10, 16);
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
     uint64_t d, r, x;
     sender_stats(f->snd, &d, &r, &x);
     assert_int_equal(x, 1);
@@ -230,7 +230,7 @@ static void test_too_large(void **state)
     struct fixture *f = *state;
     f->sink.max_message_bytes = 4096;
     accept_n(f->st, 3, 10000);
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
     assert_int_equal(mem.dead_letters, 3);
     json_t *o = json_loads(mem.last_dl, 0, NULL);
     assert_non_null(o);
@@ -248,12 +248,12 @@ static void test_stop_keeps_pending(void **state)
     accept_n(f->st, 20, 16);
     assert_int_equal(sender_pump(f->snd, 0), 20);
     assert_int_equal(sender_in_flight(f->snd), 20);
-    sender_stop(f->snd, 10);
+    sender_stop(f->snd, cw_now_ms() + 10);
     assert_int_equal(sender_in_flight(f->snd), 0);
     assert_int_equal(outbox_backlog(f->st, NULL), 20);
     /* The next start sends them. */
     mem.hold = 0;
-    assert_int_equal(sender_drain(f->snd, 5000), 0);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
 }
 
 int main(void)

@@ -174,10 +174,10 @@ static void test_kafka_config(void **state)
     json_decref(bad);
 
     setenv("CW_TEST_SECRET", "hunter2", 1);
-    json_t *good = json_pack("{s:s, s:i, s:{s:s, s:i, s:s, s:b}, s:{s:s}}", "type", "kafka", "metadata_timeout_ms", 0,
-                             "rdkafka", "bootstrap.servers", "127.0.0.1:1", "message.max.bytes", 100000,
-                             "sasl.password", "${CW_TEST_SECRET}", "enable.idempotence", 1, "topics", "claims",
-                             "my.claims");
+    json_t *good = json_pack("{s:s, s:i, s:{s:s, s:i, s:s, s:b, s:i}, s:{s:s}}", "type", "kafka",
+                             "metadata_timeout_ms", 0, "rdkafka", "bootstrap.servers", "127.0.0.1:1",
+                             "message.max.bytes", 100000, "sasl.password", "${CW_TEST_SECRET}", "enable.idempotence",
+                             1, "statistics.interval.ms", 100, "topics", "claims", "my.claims");
     struct reports r = {0};
     assert_int_equal(sink_create("kafka", "k", good, on_report, &r, &s, err, sizeof err), 0);
     struct kafka_sink *ks = s->impl;
@@ -199,6 +199,11 @@ static void test_kafka_config(void **state)
     /* A small one is queued (no broker: it stays in flight) and purged without a report. */
     m.len = 10;
     assert_int_equal(sink_publish(s, &m), SINK_OK);
+    /* librdkafka's statistics reach the metrics: one message waiting in its queue. */
+    struct metric *queued = metric_gauge("claimwatch_kafka_queue_messages", "sink=\"k\"", NULL);
+    for (int i = 0; i < 40 && metric_value(queued) != 1; i++)
+        sink_poll(s, 50);
+    assert_true(metric_value(queued) == 1);
     assert_int_equal(sink_flush(s, 10), 1);
     sink_purge(s);
     sink_poll(s, 0);
