@@ -1,11 +1,17 @@
 #include "daemon/notify.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cw_log.h"
 #include "daemon/loop.h"
@@ -16,20 +22,100 @@ struct notify {
     uint64_t watchdog_usec; /* 0: no watchdog */
     int64_t timer;          /* loop timer id, 0 if none */
     uint64_t pings;
-    int warned;             /* one log line when sd_notify fails, not one per ping */
+    int warned;             /* one log line when sending fails, not one per ping */
+    int fd;                 /* non-blocking datagram socket connected to $NOTIFY_SOCKET, -1 if none */
+    uint64_t dropped;       /* pings not sent because the receiver's queue was full */
 };
 
-static void send_msg(struct notify *n, const char *msg)
+/* A state change (READY=1, RELOADING=1, STOPPING=1, STATUS=) waits this long for room in a full
+ * receive queue; a ping never waits (a missed ping is harmless, the next one follows). */
+#define NOTIFY_STATE_WAIT_MS 1000
+
+/* Connects a non-blocking datagram socket to $NOTIFY_SOCKET (a path, or '@' for the abstract
+ * namespace). sd_notify(3) sends on a blocking socket: when the receiver stops reading (a stalled
+ * manager, a test that reads only now and then) its queue of a few datagrams fills and the send
+ * would block the whole event loop, fetching included, until someone reads. Returns 0, or -1 when
+ * the address is of another kind (sd_notify is used for those). */
+static int notify_connect(struct notify *n)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (path == NULL || (path[0] != '/' && path[0] != '@'))
+        return -1;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t len = strlen(path);
+    if (len >= sizeof sa.sun_path)
+        return -1;
+    memcpy(sa.sun_path, path, len);
+    if (path[0] == '@')
+        sa.sun_path[0] = '\0';
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    /* Connected, so poll() reports when the receiver's queue has room again. */
+    if (connect(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) != 0) {
+        close(fd);
+        return -1;
+    }
+    n->fd = fd;
+    return 0;
+}
+
+/* 0 sent, 1 dropped (queue full), -errno on error. */
+static int notify_send_fd(struct notify *n, const char *msg, int wait_ms)
+{
+    size_t len = strlen(msg);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (n->fd < 0 && notify_connect(n) != 0)
+            return -ENOTCONN;
+        ssize_t w = send(n->fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w >= 0)
+            return 0;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (wait_ms <= 0)
+                return 1;
+            struct pollfd pfd = {.fd = n->fd, .events = POLLOUT};
+            int r = poll(&pfd, 1, wait_ms);
+            wait_ms = 0;
+            if (r > 0 && send(n->fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+                return 0;
+            return 1;
+        }
+        if (errno == EINTR) {
+            attempt--;
+            continue;
+        }
+        /* The receiver went away (a re-executed manager binds its socket anew): reconnect once. */
+        int err = errno;
+        close(n->fd);
+        n->fd = -1;
+        if (attempt == 1 || (err != ECONNREFUSED && err != ENOTCONN && err != ECONNRESET))
+            return -err;
+    }
+    return -ENOTCONN;
+}
+
+static void send_msg_wait(struct notify *n, const char *msg, int wait_ms)
 {
     if (!n->enabled)
         return;
-    /* unset_environment = 0: a re-exec or child must still be able to talk to systemd. */
-    int r = sd_notify(0, msg);
+    int r = notify_send_fd(n, msg, wait_ms);
+    if (r == -ENOTCONN && n->fd < 0)
+        r = sd_notify(0, msg); /* an address kind we do not speak; unset_environment = 0 keeps it for a re-exec */
+    if (r == 1) {
+        n->dropped++;
+        if (wait_ms <= 0) {
+            CW_DEBUG("notify", "receiver's queue full, ping skipped dropped=%llu", (unsigned long long)n->dropped);
+            return;
+        }
+        r = -EAGAIN;
+    }
     if (r < 0 && !n->warned) {
         n->warned = 1;
-        CW_WARN("notify", "sd_notify failed error=%s msg=%.40s", strerror(-r), msg);
+        CW_WARN("notify", "notify socket send failed error=%s msg=%.40s", strerror(-r), msg);
     }
 }
+
+static void send_msg(struct notify *n, const char *msg) { send_msg_wait(n, msg, NOTIFY_STATE_WAIT_MS); }
 
 static int64_t watchdog_timer(struct loop *l, void *ctx)
 {
@@ -46,6 +132,7 @@ struct notify *notify_create(struct loop *l)
     if (n == NULL)
         return NULL;
     n->loop = l;
+    n->fd = -1;
     const char *sock = getenv("NOTIFY_SOCKET");
     n->enabled = sock != NULL && sock[0] != '\0';
     uint64_t usec = 0;
@@ -72,7 +159,7 @@ void notify_watchdog(struct notify *n)
     if (n == NULL || n->watchdog_usec == 0)
         return;
     n->pings++;
-    send_msg(n, "WATCHDOG=1");
+    send_msg_wait(n, "WATCHDOG=1", 0);
 }
 
 static void status_clean(char *s)
@@ -138,5 +225,7 @@ void notify_destroy(struct notify *n)
         return;
     if (n->timer > 0)
         loop_cancel_timer(n->loop, n->timer);
+    if (n->fd >= 0)
+        close(n->fd);
     free(n);
 }

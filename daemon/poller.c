@@ -405,6 +405,10 @@ static void poller_on_fetched(const struct fetch_result *r, void *ctx)
             feed_doc_destroy(doc);
         }
     }
+    /* One line per fetch at debug level: when a feed seems stuck, this says whether it is fetched at
+     * all, what came back and when the next fetch is planned. */
+    CW_DEBUG("poller", "feed fetched url=%s status=%ld ok=%d failures=%lld next_in_ms=%lld", e->fs.url, r->status,
+             r->error == FETCH_OK, (long long)e->fs.failures, (long long)(e->fs.next_fetch_ms - cw_wall_ms()));
     poller_mark_dirty(p, e);
 }
 
@@ -421,6 +425,10 @@ static int poller_submit(struct poller *p, struct poller_entry *e)
         return -1;
     }
     e->in_flight = 1;
+    /* overdue_ms: how long after its planned time the fetch went out (0 for a first fetch); a large
+     * value means the loop was held up. */
+    int64_t overdue = e->fs.next_fetch_ms > 0 ? cw_wall_ms() - e->fs.next_fetch_ms : 0;
+    CW_DEBUG("poller", "feed fetch submitted url=%s overdue_ms=%lld", rq.url, (long long)(overdue > 0 ? overdue : 0));
     return 0;
 }
 

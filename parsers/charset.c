@@ -10,6 +10,21 @@
 
 #include "parsers/entities.h"
 
+/* Inline fast path for capped-buffer appends that fit the current allocation (the common case in
+ * this hot loop); anything else goes through cw_buf_append and its cap and growth rules. */
+static inline int fast_append(struct cw_buf *b, const void *p, size_t n)
+{
+    if (b->data != NULL && n < b->cap - b->len && n <= b->max - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return cw_buf_append(b, p, n);
+}
+
+static inline int fast_putc(struct cw_buf *b, char c) { return fast_append(b, &c, 1); }
+
 void charset_error(struct cw_strv *errors, const char *msg)
 {
     if (errors->n >= CHARSET_MAX_ERRORS || cw_strv_contains(errors, msg))
@@ -100,7 +115,7 @@ static const unsigned short cp1252_c1[32] = {
 static int put_cp1252(struct cw_buf *out, unsigned char c)
 {
     if (c < 0x80)
-        return cw_buf_putc(out, (char)c);
+        return fast_putc(out, (char)c);
     uint32_t cp = c < 0xA0 ? cp1252_c1[c - 0x80] : c;
     return entities_put_utf8(out, cp);
 }
@@ -202,7 +217,7 @@ int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf
             size_t k;
             while (i < len && (k = utf8_seq(u + i, len - i)) > 0)
                 i += k;
-            rc = cw_buf_append(out, data + start, i - start);
+            rc = fast_append(out, data + start, i - start);
             if (i < len && rc == 0 && utf8_seq(u + i, len - i) == 0) {
                 if (!bad) {
                     char msg[96];
@@ -224,7 +239,7 @@ int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf
         char *o = tmp;
         size_t oleft = sizeof tmp;
         size_t r = iconv(cd, &in, &inleft, &o, &oleft);
-        rc = cw_buf_append(out, tmp, sizeof tmp - oleft);
+        rc = fast_append(out, tmp, sizeof tmp - oleft);
         if (r == (size_t)-1 && rc == 0) {
             if (errno == E2BIG)
                 continue;
@@ -260,7 +275,7 @@ static const char *copy_until(struct cw_buf *out, const char *s, const char *end
     }
     const char *stop = p + tl <= end ? p + tl : end;
     if (*rc == 0)
-        *rc = cw_buf_append(out, s, (size_t)(stop - s));
+        *rc = fast_append(out, s, (size_t)(stop - s));
     return stop;
 }
 
@@ -296,7 +311,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
     /* Junk before the first tag (blank lines, a stray byte-order mark, PHP notices). */
     const char *first = memchr(p, '<', len);
     if (first == NULL)
-        return cw_buf_append(out, "", 0) ? -1 : 0;
+        return fast_append(out, "", 0) ? -1 : 0;
     for (const char *q = p; q < first; q++)
         if (!isspace((unsigned char)*q)) {
             charset_error(errors, "junk before the first tag skipped");
@@ -313,7 +328,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
                 break;
             q++;
         }
-        rc = cw_buf_append(out, p, (size_t)(q - p));
+        rc = fast_append(out, p, (size_t)(q - p));
         p = q;
         if (p >= end || rc != 0)
             break;
@@ -324,7 +339,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
                 p += 3;
                 charset_error(errors, "non-characters U+FFFE/U+FFFF stripped");
             } else {
-                rc = cw_buf_putc(out, *p++);
+                rc = fast_putc(out, *p++);
             }
             continue;
         }
@@ -351,7 +366,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
                         charset_error(errors, "control characters stripped");
                         continue;
                     }
-                    rc = cw_buf_putc(out, *r);
+                    rc = fast_putc(out, *r);
                 }
                 p = stop;
             } else if (left >= 5 && memcmp(p, "<?xml", 5) == 0 && (left == 5 || isspace((unsigned char)p[5]))) {
@@ -368,7 +383,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
             } else if (left >= 2 && p[1] == '?') {
                 p = copy_until(out, p, end, "?>", &rc);
             } else {
-                rc = cw_buf_putc(out, *p++);
+                rc = fast_putc(out, *p++);
             }
             continue;
         }
@@ -405,7 +420,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
         if ((nl == 3 && memcmp(nm, "amp", 3) == 0) || (nl == 2 && memcmp(nm, "lt", 2) == 0) ||
             (nl == 2 && memcmp(nm, "gt", 2) == 0) || (nl == 4 && memcmp(nm, "quot", 4) == 0) ||
             (nl == 4 && memcmp(nm, "apos", 4) == 0)) {
-            rc = cw_buf_append(out, p, i + 1);
+            rc = fast_append(out, p, i + 1);
         } else {
             uint32_t cp[2];
             int k = entities_lookup(nm, nl, cp);
@@ -417,7 +432,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
                 }
                 rc = cw_buf_puts(out, "&amp;");
                 if (rc == 0)
-                    rc = cw_buf_append(out, nm, nl + 1);
+                    rc = fast_append(out, nm, nl + 1);
             } else {
                 for (int j = 0; j < k && rc == 0; j++)
                     rc = cw_buf_printf(out, "&#x%X;", (unsigned)cp[j]);

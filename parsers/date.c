@@ -106,8 +106,8 @@ static int days_in_month(int y, int m)
     return d[m - 1];
 }
 
-/* Offset of an IANA zone at a local time, through the system's tz database. The process TZ is
- * switched briefly; feeds that name zones this way are rare. */
+/* Offset of an IANA zone at a local time, through the system's tz database (the only file a
+ * parser reads). The process TZ is switched briefly; feeds that name zones this way are rare. */
 static int tz_offset(const char *name, struct dt *d, long *off)
 {
     for (const char *p = name; *p; p++)
@@ -121,7 +121,14 @@ static int tz_offset(const char *name, struct dt *d, long *off)
     if (f == NULL)
         return -1;
     fclose(f);
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    /* TZ is only ever replaced, never added or removed after the first call, so the environ
+     * array is not reallocated under another thread's getenv (glibc keeps replaced strings). An
+     * absent TZ is written as ":/etc/localtime", which means the same to the C library. */
+    if (getenv("TZ") == NULL)
+        setenv("TZ", ":/etc/localtime", 0);
+    char *old = strdup(getenv("TZ"));
+    if (old == NULL)
+        return -1;
     setenv("TZ", name, 1);
     tzset();
     struct tm tm = {0};
@@ -136,12 +143,8 @@ static int tz_offset(const char *name, struct dt *d, long *off)
     struct tm lt;
     localtime_r(&t, &lt);
     *off = lt.tm_gmtoff;
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
+    setenv("TZ", old, 1);
+    free(old);
     tzset();
     return t == (time_t)-1 ? -1 : 0;
 }

@@ -624,7 +624,7 @@ static int item_ext(struct pctx *c, struct feed_item *it, const xmlNode *k, char
         free(t);
     } else if (node_is(k, NS_ITUNES, "keywords")) {
         char *t = node_text(k);
-        for (char *tok = t ? strtok(t, ",") : NULL; tok; tok = strtok(NULL, ","))
+        for (char *sp = NULL, *tok = t ? strtok_r(t, ",", &sp) : NULL; tok; tok = strtok_r(NULL, ",", &sp))
             add_category(&it->categories, tok);
         free(t);
     } else if (node_is(k, NS_DCTERMS, "modified") || node_is(k, NS_ATOM, "updated")) {
@@ -659,9 +659,9 @@ static int item_ext(struct pctx *c, struct feed_item *it, const xmlNode *k, char
         char *href = attr(k, "href"), *rel = attr(k, "rel"), *type = attr(k, "type"), *title = attr(k, "title");
         char *abs = resolve(c, k, href);
         add_link(&it->links, &it->nlinks, abs, rel, type, title);
-        if (rel && strcmp(rel, "enclosure") == 0) {
+        if (abs && rel && strcmp(rel, "enclosure") == 0) {
             char *len = attr(k, "length");
-            item_enclosure(it, strdup(abs ? abs : ""), type, len);
+            item_enclosure(it, strdup(abs), type, len);
             free(len);
         }
         if (abs && (rel == NULL || strcmp(rel, "alternate") == 0) && it->link == NULL)
@@ -855,7 +855,7 @@ static int channel_ext(struct pctx *c, const xmlNode *k)
                 channel_ext(c, g);
     } else if (node_is(k, NS_ITUNES, "keywords")) {
         char *t = node_text(k);
-        for (char *tok = t ? strtok(t, ",") : NULL; tok; tok = strtok(NULL, ","))
+        for (char *sp = NULL, *tok = t ? strtok_r(t, ",", &sp) : NULL; tok; tok = strtok_r(NULL, ",", &sp))
             add_category(&m->categories, tok);
         free(t);
     } else if (node_is(k, NS_MEDIA, "content")) {
@@ -1274,7 +1274,7 @@ static void sitemap_parse(struct pctx *c, const xmlNode *root)
                         free(t);
                     } else if (node_is(h, NS_NEWS, "keywords")) {
                         char *t = node_text(h);
-                        for (char *tok = t ? strtok(t, ",") : NULL; tok; tok = strtok(NULL, ","))
+                        for (char *sp = NULL, *tok = t ? strtok_r(t, ",", &sp) : NULL; tok; tok = strtok_r(NULL, ",", &sp))
                             add_category(&it->categories, tok);
                         free(t);
                     } else if (node_is(h, NS_NEWS, "publication")) {
@@ -1334,8 +1334,13 @@ static int json_feed(struct pctx *c, const char *data, size_t len, char *errstr,
         json_decref(root);
         return -1;
     }
-    struct feed_meta *m = &c->doc->feed;
     const char *ver = jstr(root, "version");
+    if (!json_is_array(json_object_get(root, "items")) && (ver == NULL || strstr(ver, "jsonfeed.org") == NULL)) {
+        snprintf(errstr, errlen, "JSON but not a JSON Feed (no \"items\" array, no jsonfeed.org version)");
+        json_decref(root);
+        return -1;
+    }
+    struct feed_meta *m = &c->doc->feed;
     if (ver && strstr(ver, "jsonfeed.org/version/")) {
         c->doc->version = strdup(strstr(ver, "version/") + 8);
     }

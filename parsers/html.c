@@ -10,6 +10,21 @@
 #include "parsers/entities.h"
 #include "parsers/url.h"
 
+/* Inline fast path for capped-buffer appends that fit the current allocation (the common case in
+ * this hot loop); anything else goes through cw_buf_append and its cap and growth rules. */
+static inline int fast_append(struct cw_buf *b, const void *p, size_t n)
+{
+    if (b->data != NULL && n < b->cap - b->len && n <= b->max - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return cw_buf_append(b, p, n);
+}
+
+static inline int fast_putc(struct cw_buf *b, char c) { return fast_append(b, &c, 1); }
+
 #define HTML_MAX_DEPTH 64
 
 enum tag_kind {
@@ -153,7 +168,7 @@ static void text_put(struct html_out *o, const char *s, size_t n)
             size_t j = i + 1;
             while (j < n && !is_text_space((unsigned char)s[j]) && (unsigned char)s[j] != 0xC2)
                 j++;
-            cw_buf_append(&o->text, s + i, j - i);
+            fast_append(&o->text, s + i, j - i);
             o->pending_space = 0;
             i = j - 1;
             continue;
@@ -175,13 +190,13 @@ static void text_put(struct html_out *o, const char *s, size_t n)
             if (o->pending_break == 2)
                 cw_buf_puts(&o->text, "\n\n");
             else if (o->pending_break == 1)
-                cw_buf_putc(&o->text, '\n');
+                fast_putc(&o->text, '\n');
             else if (o->pending_space)
-                cw_buf_putc(&o->text, ' ');
+                fast_putc(&o->text, ' ');
         }
         o->pending_break = 0;
         o->pending_space = 0;
-        cw_buf_putc(&o->text, (char)c);
+        fast_putc(&o->text, (char)c);
     }
 }
 
@@ -205,11 +220,11 @@ static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int at
             rep = "&quot;";
             rl = 6;
         }
-        cw_buf_append(b, s + start, i - start);
-        cw_buf_append(b, rep, rl);
+        fast_append(b, s + start, i - start);
+        fast_append(b, rep, rl);
         start = i + 1;
     }
-    cw_buf_append(b, s + start, n - start);
+    fast_append(b, s + start, n - start);
 }
 
 /* Decoded text run: escaped into the HTML, collapsed into the text. Entities are decoded one at
@@ -252,9 +267,9 @@ static void emit_text(struct html_out *o, const char *s, size_t n)
 
 static void html_close_tag(struct cw_buf *b, const char *name)
 {
-    cw_buf_append(b, "</", 2);
+    fast_append(b, "</", 2);
     cw_buf_puts(b, name);
-    cw_buf_putc(b, '>');
+    fast_putc(b, '>');
 }
 
 static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':'; }
@@ -334,7 +349,7 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
         }
         cw_buf_printf(&o->html, " %s=\"", aname);
         html_escape_append(&o->html, vs, strlen(vs), 1);
-        cw_buf_putc(&o->html, '"');
+        fast_putc(&o->html, '"');
         free(resolved);
         cw_buf_free(&v);
     }
@@ -469,7 +484,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
         if (kind == TAG_VOID && strcmp(def->name, "br") == 0)
             text_break(&o, 1);
         if (write) {
-            cw_buf_putc(&o.html, '<');
+            fast_putc(&o.html, '<');
             cw_buf_puts(&o.html, def->name);
         }
         p = emit_attrs(&o, def, ne, end, write);

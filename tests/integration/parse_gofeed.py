@@ -214,6 +214,17 @@ for sub in ("parser/rss", "parser/atom"):
         else:
             parsed_ok += 1
 
+# Format detection from the bytes (BOM, leading spaces, root element, JSON).
+UNIVERSAL = {"atom03_feed.xml": "atom", "atom10_feed.xml": "atom", "rdf_feed.xml": "rdf", "rss_feed.xml": "rss",
+             "rss_feed_bom.xml": "rss", "rss_feed_leading_spaces.xml": "rss", "json10_feed.json": "json",
+             "json11_feed.json": "json", "sample.json": "json", "empty_feed.xml": None, "invalid.json": None,
+             "unknown_feed.xml": None}
+for name, want in UNIVERSAL.items():
+    ours, err = run(os.path.join(TD, "parser/universal", name))
+    got = ours["format"] if ours else None
+    if got != want:
+        parse_fail.append(f"universal/{name}: format {got} ({err}), want {want}")
+
 for src, probs in failures:
     print(f"FAIL {os.path.relpath(src, TD)}")
     for p in probs:

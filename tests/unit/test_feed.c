@@ -199,6 +199,23 @@ static void test_unparseable(void **state)
     assert_int_equal(feed_detect(" {\"a\":1}", 8), FEED_FORMAT_JSON);
 }
 
+static void test_max_items_and_hints(void **state)
+{
+    (void)state;
+    const char *x = "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\"><channel><title>t</title>"
+                    "<sy:updateFrequency>4</sy:updateFrequency><sy:updatePeriod>daily</sy:updatePeriod>"
+                    "<item><title>1</title></item><item><title>2</title></item><item><title>3</title></item>"
+                    "</channel></rss>";
+    struct feed_parse_opts o = {.max_items = 2};
+    struct feed_doc *d = NULL;
+    char err[256];
+    assert_int_equal(feed_parse(x, strlen(x), &o, &d, err, sizeof err), 0);
+    assert_int_equal(d->nitems, 2);
+    assert_int_equal(d->feed.update_period_seconds, 21600); /* a day / 4, whatever the element order */
+    feed_doc_destroy(d);
+    feed_doc_destroy(NULL);
+}
+
 static void test_url_canonical(void **state)
 {
     (void)state;
@@ -216,7 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rss2),       cmocka_unit_test(test_atom),       cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_recovery),   cmocka_unit_test(test_xxe_refused), cmocka_unit_test(test_json_feed),
-        cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical),
+        cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_max_items_and_hints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

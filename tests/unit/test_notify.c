@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cw_util.h"
@@ -147,6 +149,53 @@ static void test_no_systemd(void **state)
     loop_destroy(l);
 }
 
+/* Regression: a receiver that stops reading (its queue holds only a few datagrams) must not block
+ * the sender. sd_notify(3) blocked on the full queue, which froze the daemon's loop, fetching
+ * included, until the receiver read again. Pings are skipped while the queue is full; state changes
+ * wait a bounded time. The sends run in a child so a blocking sender fails the test instead of
+ * hanging it. */
+static void test_receiver_not_reading(void **state)
+{
+    struct fixture *f = *state;
+    setenv("WATCHDOG_USEC", "100000", 1);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct loop *l = loop_create();
+        struct notify *n = notify_create(l);
+        if (n == NULL || notify_watchdog_usec(n) == 0)
+            _exit(2);
+        for (int i = 0; i < 500; i++)
+            notify_watchdog(n);
+        notify_ready(n, "still here");
+        notify_destroy(n);
+        loop_destroy(l);
+        _exit(0);
+    }
+    int status = -1, done = 0;
+    for (int i = 0; i < 3000 && !done; i++) { /* up to 30 s: the sends need about one second */
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            done = 1;
+        else
+            usleep(10000);
+    }
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    assert_true(done);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* What fit in the queue arrived intact; the rest of the pings were skipped, not queued. */
+    int pings = 0;
+    const char *m;
+    while ((m = next_msg(f, 0))[0] != '\0') {
+        assert_string_equal(m, "WATCHDOG=1");
+        pings++;
+    }
+    assert_true(pings > 0 && pings < 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_watchdog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watchdog_other_pid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_systemd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receiver_not_reading, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
