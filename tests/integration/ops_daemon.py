@@ -140,6 +140,37 @@ class Daemon:
         return out
 
 
+class ThreadedNotify(ops_notify.NotifySocket):
+    """Reads the notify socket all the time, as systemd does, so the daemon's datagrams never
+    back up while the test is busy elsewhere; the checks read from an in-memory queue."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        import queue
+        self.q = queue.Queue()
+        self.stop = False
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+    def _pump(self):
+        while not self.stop:
+            m = ops_notify.NotifySocket.recv(self, 0.2)
+            if m is not None:
+                self.q.put(m)
+
+    def recv(self, timeout):
+        import queue
+        try:
+            return self.q.get(timeout=max(timeout, 0.0)) if timeout > 0 else self.q.get_nowait()
+        except queue.Empty:
+            return None
+
+
 def claim_ids(event):
     return {c.get("id") for c in event.get("claims", [])}
 
@@ -164,7 +195,7 @@ def run_daemon(tmp):
         "log": {"level": "info"},
     }
     write_json(config, base)
-    ns = ops_notify.NotifySocket(os.path.join(tmp, "notify.sock"))
+    ns = ThreadedNotify(os.path.join(tmp, "notify.sock"))
     d = Daemon(config, state, os.path.join(tmp, "notify.sock"))
     try:
         m = ns.wait_for("READY", "1", timeout=30)
@@ -258,7 +289,35 @@ def run_daemon(tmp):
         if failures:
             print("--- daemon log (last 40 lines)")
             print("\n".join(d.log[-400:]))
-        ns.sock.close()
+        ns.close()
+
+
+def run_demo(tmp):
+    """The bundled demo config as shipped (metrics off, stdout sink): the notify protocol holds."""
+    print("== claimwatch run -c config/demo.json", flush=True)
+    src = os.environ.get("CW_SOURCE_DIR", os.path.join(HERE, "..", ".."))
+    state = os.path.join(tmp, "demo-state")
+    os.mkdir(state)
+    ns = ThreadedNotify(os.path.join(tmp, "demo-notify.sock"))
+    d = Daemon(os.path.join(src, "config", "demo.json"), state, os.path.join(tmp, "demo-notify.sock"))
+    try:
+        m = ns.wait_for("READY", "1", timeout=30)
+        check(m is not None and m[0] == d.p.pid, "demo: READY=1 from the daemon's pid")
+        n = d.wait(lambda: len([e for e in d.events if e.get("schema", "").startswith("claimwatch.item")]) >= 5, 60)
+        check(bool(n), "demo: the demo articles come out as item events")
+        check(ns.count("WATCHDOG", 2.0) >= 2, "demo: periodic WATCHDOG=1")
+        d.p.send_signal(signal.SIGHUP)
+        check(ns.wait_for("RELOADING", "1", timeout=20) is not None, "demo: RELOADING=1 after SIGHUP")
+        check(ns.wait_for("READY", "1", timeout=30) is not None, "demo: READY=1 after the reload")
+        d.p.send_signal(signal.SIGTERM)
+        check(ns.wait_for("STOPPING", "1", timeout=20) is not None, "demo: STOPPING=1 after SIGTERM")
+        rc = d.p.wait(timeout=60)
+        check(rc == 0, f"demo: exit 0 (rc={rc})")
+    finally:
+        if d.p.poll() is None:
+            d.p.kill()
+            d.p.wait()
+        ns.close()
 
 
 def main():
@@ -269,6 +328,7 @@ def main():
         return 1 if failures else 0
     with tempfile.TemporaryDirectory() as tmp:
         run_daemon(tmp)
+        run_demo(tmp)
     failures.extend(ops_metrics.failures + ops_notify.failures)  # scrape() checks through its module
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
