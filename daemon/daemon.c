@@ -36,6 +36,7 @@ struct daemon {
     struct notify *notify;
     struct metrics_http *http;
     const char **sink_names;
+    char *dead_letter_path;
     int paused;
     int hurry;       /* a second SIGTERM/SIGINT: drain without waiting */
     int64_t backlog; /* last count, for STATUS= */
@@ -132,6 +133,15 @@ static void daemon_before_sleep(struct loop *l, void *ctx)
     (void)l;
     struct daemon *d = ctx;
     sender_pump(d->sender, 0);
+}
+
+/* Delivery reports also while the loop sleeps (no fd wakes it for them): a short timer pumps. */
+static int64_t daemon_pump_timer(struct loop *l, void *ctx)
+{
+    (void)l;
+    struct daemon *d = ctx;
+    sender_pump(d->sender, 0);
+    return 50;
 }
 
 static int64_t daemon_backlog_timer(struct loop *l, void *ctx)
@@ -260,6 +270,7 @@ static void daemon_teardown(struct daemon *d)
     tagger_destroy(d->tagger);
     store_close(d->st);
     free(d->sink_names);
+    free(d->dead_letter_path);
     notify_destroy(d->notify);
     signals_destroy(d->sig);
     loop_destroy(d->loop);
@@ -348,7 +359,14 @@ int daemon_main(const struct daemon_opts *opts)
     daemon_claimset_metrics(&d, NULL);
     if (daemon_open_store(&d) != 0)
         goto out;
-    if ((d.sender = sender_create(d.st, NULL)) == NULL)
+    /* Dead letters the sink refuses too still land on disk, beside the state, with their reason. */
+    if (asprintf(&d.dead_letter_path, "%s/dead-letter.jsonl", opts->state_dir ? opts->state_dir : d.cfg->state_dir) < 0) {
+        d.dead_letter_path = NULL;
+        goto out;
+    }
+    struct sender_opts so = {.dead_letter_path = d.dead_letter_path}; /* borrowed by the sender */
+    d.sender = sender_create(d.st, &so);
+    if (d.sender == NULL)
         goto out;
     if (daemon_open_sinks(&d) != 0)
         goto out;
@@ -366,6 +384,7 @@ int daemon_main(const struct daemon_opts *opts)
     pipeline_set_poller(d.pipe, d.poller);
     loop_add_hook(d.loop, daemon_before_sleep, &d);
     loop_add_timer(d.loop, 0, daemon_backlog_timer, &d);
+    loop_add_timer(d.loop, 50, daemon_pump_timer, &d);
     rc = opts->once ? daemon_once(&d) : daemon_forever(&d);
 out:
     daemon_teardown(&d);

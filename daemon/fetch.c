@@ -72,7 +72,7 @@ struct fetcher {
     struct fetch_host *ehead, *etail;
     struct fetch_xfer *active;
     size_t nactive, nqueued;
-    struct metric *m_ok, *m_304, *m_err, *m_blocked, *m_bytes;
+    struct metric *m_ok, *m_304, *m_err, *m_blocked, *m_bytes, *m_latency;
 };
 
 /* ---------- address policy ---------- */
@@ -419,6 +419,7 @@ static int fetch_xfer_setup(struct fetcher *f, struct fetch_xfer *x)
     if (e == NULL)
         return -1;
     x->easy = e;
+    cw_log_attach_curl(e); /* libcurl's verbose trace, at debug level only, credentials masked */
     const char *protos = f->o.allow_file ? "http,https,file" : "http,https";
     curl_easy_setopt(e, CURLOPT_URL, x->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -620,6 +621,7 @@ static void fetch_finish(struct fetcher *f, struct fetch_xfer *x, CURLcode cc, i
     else
         metric_inc(r.error == FETCH_ERR_BLOCKED ? f->m_blocked : f->m_err);
     metric_add(f->m_bytes, (double)x->body.len);
+    metric_observe(f->m_latency, (double)r.elapsed_ms / 1000.0);
     if (r.error != FETCH_OK)
         CW_DEBUG("fetch", "fetch failed url=%s error=%s", x->url, r.errmsg);
 
@@ -795,6 +797,9 @@ struct fetcher *fetcher_create(struct loop *l, const struct cfg_fetch *opts, cha
     f->m_err = metric_counter("claimwatch_fetch_total", "result=\"error\"", NULL);
     f->m_blocked = metric_counter("claimwatch_fetch_total", "result=\"blocked\"", NULL);
     f->m_bytes = metric_counter("claimwatch_fetch_bytes_total", NULL, "Decoded body bytes received");
+    static const double latency_bounds[] = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    f->m_latency = metric_histogram("claimwatch_fetch_duration_seconds", NULL, "Fetch duration, request to last byte",
+                                    latency_bounds, sizeof latency_bounds / sizeof latency_bounds[0]);
     return f;
 oom:
     snprintf(errstr, errlen, "fetch: out of memory");
