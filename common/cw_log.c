@@ -88,7 +88,7 @@ static int redact_userinfo(char *s)
     return count;
 }
 
-int cw_log_redact(char *s)
+static int redact_pass(char *s)
 {
     if (s == NULL)
         return 0;
@@ -126,13 +126,39 @@ int cw_log_redact(char *s)
         }
         if (vend == v)
             continue;
-        if (vend - v == 3 && memcmp(s + v, "***", 3) == 0)
-            continue; /* already redacted */
+        /* Already redacted, possibly with the URL pass's mask run together with what follows it
+         * ("secret:***@host" after a userinfo mask): masking again would not be idempotent. */
+        if (vend - v >= 3 && memcmp(s + v, "***", 3) == 0)
+            continue;
         i = mask_range(s, v, vend) - 1;
         count++;
     }
     /* URLs last: masking a key's value first can only shorten what the URL scan looks at. */
     return count + redact_userinfo(s);
+}
+
+/* The key and URL rules can uncover work for each other (a URL mask joins a key's value to what
+ * follows it), so passes repeat until nothing changes. A pass that changes the line masks a
+ * character or shortens it, so this ends; a line is short, so it ends fast. */
+int cw_log_redact(char *s)
+{
+    if (s == NULL)
+        return 0;
+    int total = 0;
+    for (int pass = 0; pass < 64; pass++) {
+        size_t len = strlen(s);
+        size_t stars = 0;
+        for (size_t i = 0; i < len; i++)
+            stars += s[i] == '*';
+        int n = redact_pass(s);
+        total += n;
+        size_t len2 = strlen(s), stars2 = 0;
+        for (size_t i = 0; i < len2; i++)
+            stars2 += s[i] == '*';
+        if (n == 0 || (len2 == len && stars2 == stars))
+            break;
+    }
+    return total;
 }
 
 const char *cw_log_quote(const char *value, char *out, size_t outlen)
