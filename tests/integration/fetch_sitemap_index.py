@@ -3,7 +3,8 @@
 news sitemaps, a nested index (not followed: one level only) and a missing child. `claimwatch once`
 emits the items of both news sitemaps under the index's feed, fetches each child once, and does
 not fetch what the nested index lists. A second index with more children than the cap fetches only
-the first 50."""
+the first 50. Then `claimwatch run` is stopped while a child is still being served: it exits 0 (and,
+in the sanitizer build, without a leak of the cancelled child's state)."""
 import http.server
 import json
 import os
@@ -11,7 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import signal
 import threading
+import time
 
 BIN = os.environ.get("CW_BIN", "build/claimwatch")
 fails = []
@@ -41,6 +44,7 @@ def index(locs):
 
 hits = {}
 lock = threading.Lock()
+stop = threading.Event()
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -68,6 +72,11 @@ class H(http.server.BaseHTTPRequestHandler):
             body = news_sitemap(base, "deep", 1)
         elif path == "/big-index.xml":
             body = index([base + "/many/%d.xml" % k for k in range(60)])
+        elif path == "/hang-index.xml":
+            body = index([base + "/hang.xml"])
+        elif path == "/hang.xml":
+            stop.wait(30)
+            return
         elif path.startswith("/many/"):
             body = news_sitemap(base, "many" + path[6:-4], 1)
         else:
@@ -122,7 +131,32 @@ try:
           "a missing child is logged with its URL")
     if fails:
         sys.stderr.write(out.stderr[-3000:])
+
+    # stop while a child sitemap is in flight
+    with open(cfgp, "w") as f:
+        json.dump({"state_dir": os.path.join(tmp, "st2"),
+                   "feeds": [{"url": base + "/hang-index.xml"}],
+                   "fetch": {"allow_cidrs": ["127.0.0.0/8"]},
+                   "sinks": [{"type": "stdout"}],
+                   "metrics": {"listen": ""}}, f)
+    p = subprocess.Popen([BIN, "run", "-c", cfgp, "--state-dir", os.path.join(tmp, "st2")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    end = time.time() + 20
+    while time.time() < end and "/hang.xml" not in hits:
+        time.sleep(0.05)
+    check("/hang.xml" in hits, "run: the child sitemap was requested")
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    check(p.returncode == 0 and "LeakSanitizer" not in err,
+          "run stopped with a child in flight exits 0 cleanly (%s)" % p.returncode)
+    if p.returncode != 0:
+        sys.stderr.write(err[-3000:])
 finally:
+    stop.set()
     httpd.shutdown()
     httpd.server_close()
     shutil.rmtree(tmp, ignore_errors=True)
