@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Restart through the real daemon: `claimwatch run` polls fast and slow loopback RSS feeds, is
-killed with SIGKILL while the slow fetches are still in flight, then started again, finishes its
+killed with SIGKILL while the slow fetches are still in flight (the server holds them until then), then started again, finishes its
 round and is stopped with SIGTERM. Across both runs' stdout: no item id is emitted twice, every item
 is emitted, and the schedule resumed (feeds fetched before the kill are not fetched again within
 their interval, as the server's request counts show)."""
@@ -18,7 +18,6 @@ import time
 BIN = os.environ.get("CW_BIN", "build/claimwatch")
 fails = []
 NFAST, NSLOW, PER = 6, 3, 4
-SLOW_S = 4.0  # the slow feeds answer after this long: the kill lands while they are in flight
 
 
 def check(cond, what):
@@ -32,6 +31,9 @@ class State:
         self.lock = threading.Lock()
         self.log = []  # (path, start time, end time or None)
         self.stop = threading.Event()
+        # the slow feeds answer only once this is set (after the kill), so the kill always lands
+        # while they are in flight, however slow the machine is
+        self.release = threading.Event()
 
     def count(self, path, done_only=False):
         with self.lock:
@@ -56,8 +58,10 @@ def handler(st):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            if parts[0] == "slow" and st.stop.wait(SLOW_S):
-                return
+            if parts[0] == "slow":
+                st.release.wait(20)
+                if st.stop.is_set():
+                    return
             k = path.strip("/").replace("/", "-")
             body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>' % k +
                     "".join("<item><guid isPermaLink=\"false\">%s-%d</guid><title>item %s %d</title>"
@@ -154,6 +158,7 @@ try:
     r1.t.join(5)
     hits1 = {p: st.count(p) for p in fast + slow}
     kill_t = time.time()
+    st.release.set()
 
     # run 2: finishes the round, then SIGTERM
     p2, r2 = start()
