@@ -20,6 +20,9 @@
 /* Completions within this window share one transaction (one fsync). A crash inside it only means
  * those feeds are fetched again on restart; their items are deduplicated by id downstream. */
 #define POLLER_FLUSH_MS 50
+/* Child sitemaps fetched per fetch of a sitemap index. Publishers list their recent news sitemaps
+ * first; a huge index (up to 50000 children) must not turn one poll into a crawl. */
+#define POLLER_SITEMAP_CHILDREN_MAX 50
 
 struct poller_entry {
     struct poller *p;
@@ -35,6 +38,14 @@ struct poller_entry {
     int seen;      /* scratch for reconfigure */
 };
 
+/* One child sitemap fetch of a sitemap index, linked in its poller so a stop (which cancels
+ * transfers without calling back) can free the ones still in flight. */
+struct poller_child {
+    struct poller_entry *e;
+    struct poller_child *prev, *next;
+    char *url;
+};
+
 struct poller {
     struct loop *l;
     struct store *st;
@@ -48,7 +59,8 @@ struct poller {
     int refetcher; /* a reload changed connection settings: swap the fetcher once it is idle */
     uint64_t rng;
     size_t nfailing;
-    struct metric *m_failing, *m_feeds, *m_parse_err;
+    struct poller_child *children; /* child sitemap fetches in flight */
+    struct metric *m_failing, *m_feeds, *m_parse_err, *m_children;
 };
 
 static struct sched_bounds poller_bounds(const struct poller *p)
@@ -297,6 +309,8 @@ struct poller *poller_create(struct loop *l, struct store *st, const struct cfg 
     p->m_failing = metric_gauge("claimwatch_feeds_failing", NULL, "Feeds whose last fetch failed");
     p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds polled");
     p->m_parse_err = metric_counter("claimwatch_feed_parse_errors_total", NULL, "Fetched feeds that did not parse");
+    p->m_children = metric_counter("claimwatch_sitemap_children_fetched_total", NULL,
+                                   "Child sitemaps of sitemap indexes fetched and parsed");
     if (poller_load(p, errstr, errlen) != 0)
         goto fail;
     for (size_t i = 0; i < p->n; i++)
@@ -370,6 +384,87 @@ static void poller_succeeded(struct poller *p, struct poller_entry *e, const str
     }
 }
 
+static void poller_child_unlink(struct poller *p, struct poller_child *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        p->children = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c->url);
+    free(c);
+}
+
+/* A child sitemap came back: its items go to on_doc under the parent feed. A failing child is
+ * logged, not counted against the feed (the index itself was fetched; the next poll retries it).
+ * An index inside an index is not followed: one level only. */
+static void poller_on_child(const struct fetch_result *r, void *ctx)
+{
+    struct poller_child *c = ctx;
+    struct poller_entry *e = c->e;
+    struct poller *p = e->p;
+    if (e->removed) {
+        poller_child_unlink(p, c);
+        return;
+    }
+    if (r->error != FETCH_OK || r->status == 304) {
+        CW_WARN("poller", "child sitemap not fetched url=%s feed=%s status=%ld error=\"%s\"", c->url, e->fs.url,
+                r->status, r->error != FETCH_OK ? r->errmsg : "not modified");
+        poller_child_unlink(p, c);
+        return;
+    }
+    struct feed_parse_opts po = {.url = r->effective_url, .content_type = r->content_type,
+                                 .max_items = (size_t)e->max_items};
+    struct feed_doc *doc = NULL;
+    char err[256] = "";
+    if (feed_parse(r->body, r->len, &po, &doc, err, sizeof err) != 0) {
+        metric_inc(p->m_parse_err);
+        CW_WARN("poller", "child sitemap did not parse url=%s feed=%s error=\"%s\"", c->url, e->fs.url, err);
+    } else {
+        if (doc->sitemaps.n > 0)
+            CW_INFO("poller", "nested sitemap index not followed url=%s feed=%s children=%zu", c->url, e->fs.url,
+                    doc->sitemaps.n);
+        metric_inc(p->m_children);
+        if (p->cb.on_doc)
+            p->cb.on_doc(p->cb.ctx, &e->pf, doc);
+        feed_doc_destroy(doc);
+    }
+    poller_child_unlink(p, c);
+}
+
+/* Queues the first POLLER_SITEMAP_CHILDREN_MAX children of a sitemap index through the fetcher
+ * (same limits, SSRF guard and body cap as feeds). */
+static void poller_fetch_children(struct poller *p, struct poller_entry *e, const struct feed_doc *doc)
+{
+    size_t n = doc->sitemaps.n;
+    if (n > POLLER_SITEMAP_CHILDREN_MAX) {
+        CW_INFO("poller", "sitemap index lists %zu children, fetching the first %d url=%s", n,
+                POLLER_SITEMAP_CHILDREN_MAX, e->fs.url);
+        n = POLLER_SITEMAP_CHILDREN_MAX;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct poller_child *c = calloc(1, sizeof *c);
+        if (c == NULL || (c->url = strdup(doc->sitemaps.v[i])) == NULL) {
+            free(c);
+            CW_ERR("poller", "out of memory queueing child sitemaps url=%s", e->fs.url);
+            return;
+        }
+        c->e = e;
+        struct fetch_request rq = {.url = c->url};
+        if (fetcher_submit(p->fetcher, &rq, poller_on_child, c) != 0) {
+            CW_ERR("poller", "cannot queue child sitemap url=%s feed=%s", c->url, e->fs.url);
+            free(c->url);
+            free(c);
+            continue;
+        }
+        c->next = p->children;
+        if (p->children)
+            p->children->prev = c;
+        p->children = c;
+    }
+}
+
 static void poller_on_fetched(const struct fetch_result *r, void *ctx)
 {
     struct poller_entry *e = ctx;
@@ -402,6 +497,8 @@ static void poller_on_fetched(const struct fetch_result *r, void *ctx)
             poller_succeeded(p, e, r);
             if (p->cb.on_doc)
                 p->cb.on_doc(p->cb.ctx, &e->pf, doc);
+            if (doc->sitemaps.n > 0)
+                poller_fetch_children(p, e, doc);
             feed_doc_destroy(doc);
         }
     }
@@ -541,6 +638,8 @@ void poller_stop(struct poller *p)
         loop_cancel_timer(p->l, p->tick_id);
     p->tick_id = 0;
     fetcher_cancel_all(p->fetcher);
+    while (p->children != NULL) /* cancelled without a callback */
+        poller_child_unlink(p, p->children);
     /* Their next_fetch_ms is untouched, so they are still due when polling resumes. */
     for (size_t i = 0; i < p->n; i++)
         p->e[i]->in_flight = 0;
