@@ -151,7 +151,8 @@ int cw_log_redact(char *s)
         for (size_t i = 0; i < len; i++)
             stars += s[i] == '*';
         int n = redact_pass(s);
-        total += n;
+        if (pass == 0)
+            total = n; /* secrets found in the line as given; later passes only tidy masks */
         size_t len2 = strlen(s), stars2 = 0;
         for (size_t i = 0; i < len2; i++)
             stars2 += s[i] == '*';
