@@ -172,42 +172,73 @@ static void recent_add(struct pipeline *p, const char *id, uint64_t fp)
         p->nrecent++;
 }
 
-/* Adds one event (payload owned by the caller's array) to the list being accepted. */
-struct pipe_events {
-    struct outbox_event ev[64];
-    char *payloads[64];
-    char *keys[64];
-    char *ids[64];
-    size_t n;
+/* The events of one item, built before the accepting transaction. Grows as needed: an item may
+ * match many claims, each with a claim event and maybe an alert. A failure to build any event sets
+ * failed, and the item is then not accepted at all (it stays unseen and is offered again), so an
+ * item never goes out with some of its events missing. */
+struct pipe_event {
+    struct outbox_event ev;
+    char *payload, *key, *id;
 };
 
+struct pipe_events {
+    struct outbox_event *ev; /* the view outbox_accept takes */
+    struct pipe_event *own;
+    size_t n, cap;
+    int failed;
+};
+
+/* Adds one event built from obj (borrowed); NULL obj (allocation failed upstream) marks failure. */
 static void events_add(struct pipe_events *e, enum sink_kind kind, const char *key, const char *item_id,
                        const char *claim_id, json_t *obj)
 {
-    if (e->n >= 64 || obj == NULL)
+    if (obj == NULL) {
+        e->failed = 1;
         return;
+    }
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 16;
+        struct outbox_event *ev = realloc(e->ev, cap * sizeof *ev);
+        if (ev != NULL)
+            e->ev = ev;
+        struct pipe_event *own = ev ? realloc(e->own, cap * sizeof *own) : NULL;
+        if (ev == NULL || own == NULL) {
+            e->failed = 1;
+            return;
+        }
+        e->own = own;
+        e->cap = cap;
+    }
     char eid[33];
     event_id(item_id, sink_kind_name(kind), claim_id, eid);
     if (kind != SINK_KIND_ITEMS)
         json_object_set_new(obj, "event_id", json_string(eid));
-    char *payload = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    if (payload == NULL)
+    struct pipe_event pe = {.payload = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(6)),
+                            .key = strdup(key),
+                            .id = strdup(eid)};
+    if (pe.payload == NULL || pe.key == NULL || pe.id == NULL) {
+        free(pe.payload);
+        free(pe.key);
+        free(pe.id);
+        e->failed = 1;
         return;
-    size_t i = e->n++;
-    e->payloads[i] = payload;
-    e->keys[i] = strdup(key);
-    e->ids[i] = strdup(eid);
-    e->ev[i] = (struct outbox_event){kind, e->keys[i], e->ids[i], payload, strlen(payload)};
+    }
+    pe.ev = (struct outbox_event){kind, pe.key, pe.id, pe.payload, strlen(pe.payload)};
+    e->own[e->n] = pe;
+    e->ev[e->n] = pe.ev;
+    e->n++;
 }
 
 static void events_free(struct pipe_events *e)
 {
     for (size_t i = 0; i < e->n; i++) {
-        free(e->payloads[i]);
-        free(e->keys[i]);
-        free(e->ids[i]);
+        free(e->own[i].payload);
+        free(e->own[i].key);
+        free(e->own[i].id);
     }
-    e->n = 0;
+    free(e->own);
+    free(e->ev);
+    memset(e, 0, sizeof *e);
 }
 
 /* claimwatch_tags_total{claim, stance}: label values escaped as the text format requires. */
@@ -269,7 +300,7 @@ static void pipe_finish(struct pipeline *p, struct pipe_item *it, const struct a
         .fetched_at = it->fetched_at,
         .max_text_bytes = (size_t)p->cfg->max_text_bytes,
     };
-    struct pipe_events evs = {.n = 0};
+    struct pipe_events evs = {0};
     json_t *item_ev = event_item(&in);
     events_add(&evs, SINK_KIND_ITEMS, it->id, it->id, NULL, item_ev);
     /* One event per matched claim, keyed by claim id, so a consumer can follow one claim. */
@@ -290,7 +321,8 @@ static void pipe_finish(struct pipeline *p, struct pipe_item *it, const struct a
         pipe_count_tag(cid, stance);
         if (stance && strcmp(stance, "discusses") != 0 && score >= EVENT_ALERT_MIN_SCORE && !dupid[0]) {
             json_t *ae = json_deep_copy(ce);
-            json_object_set_new(ae, "schema", json_string(EVENT_SCHEMA_ALERT));
+            if (ae != NULL)
+                json_object_set_new(ae, "schema", json_string(EVENT_SCHEMA_ALERT));
             events_add(&evs, SINK_KIND_ALERTS, cid, it->id, cid, ae);
             json_decref(ae);
         }
@@ -300,7 +332,7 @@ static void pipe_finish(struct pipeline *p, struct pipe_item *it, const struct a
     json_decref(tags);
 
     struct outbox_item oi = {.id = it->id, .feed_id = it->feed_id, .fingerprint = fp, .url = it->link};
-    int rc = outbox_accept(p->st, &oi, evs.ev, evs.n, p->sink_names, p->nsinks);
+    int rc = evs.failed ? -1 : outbox_accept(p->st, &oi, evs.ev, evs.n, p->sink_names, p->nsinks);
     if (rc == 0) {
         p->accepted++;
         metric_inc(p->m_new);
