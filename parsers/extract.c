@@ -1,6 +1,6 @@
-/* Article extraction: parse the page with libxml2's HTML parser (no network, recover mode), take
- * metadata first (extract_meta.c), score the DOM for the main content (extract_score.c), then walk
- * the chosen subtrees into clean paragraphs (extract_text.c). */
+/* Article extraction: parse the page with libxml2's HTML parser into a compact tree (extract_tree.c),
+ * take metadata first (extract_meta.c), score the tree for the main content (extract_score.c), then
+ * walk the chosen subtrees into clean paragraphs (extract_text.c). */
 #include "parsers/extract.h"
 
 #include <ctype.h>
@@ -14,35 +14,48 @@
 #include "common/cw_log.h"
 #include "parsers/extract_internal.h"
 
-const char *extract__attr(xmlNodePtr n, const char *name)
+struct xnode *extract__stat(const struct xstate *st, const struct enode *n)
 {
-    xmlAttrPtr a = xmlHasProp(n, (const xmlChar *)name);
-    if (a == NULL || a->type != XML_ATTRIBUTE_NODE || a->children == NULL ||
-        a->children->type != XML_TEXT_NODE)
-        return NULL;
-    return (const char *)a->children->content;
-}
-
-struct xnode *extract__stat(const struct xstate *st, xmlNodePtr n)
-{
-    uintptr_t i = (uintptr_t)n->_private;
+    uint32_t i = n->priv;
     if (i == 0 || i > st->n)
         return NULL;
     return &st->nodes[i - 1];
 }
 
-static const char *const block_tags[] = {
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", NULL};
+/* Tag names the rules look at, sorted for bsearch, with their TF_* flags. */
+struct tagflag {
+    const char *name;
+    unsigned flags;
+};
+#define B TF_BLOCK
+#define R TF_REMOVED
+static const struct tagflag tag_table[] = {
+    {"a", TF_A}, {"address", B}, {"article", B | TF_CONTAINER}, {"aside", B | TF_FURNITURE | TF_LISTLIKE},
+    {"audio", R}, {"blockquote", B}, {"body", B | TF_NEVERSKIP}, {"br", TF_BREAK}, {"button", R},
+    {"canvas", R}, {"center", B}, {"dd", B}, {"details", B}, {"dialog", B | R}, {"div", B | TF_CONTAINER | TF_LISTLIKE},
+    {"dl", B}, {"dt", B}, {"embed", R}, {"fieldset", B}, {"figcaption", B | TF_FIGCAPTION}, {"figure", B},
+    {"footer", B | TF_FURNITURE}, {"form", B}, {"h1", B}, {"h2", B}, {"h3", B}, {"h4", B}, {"h5", B}, {"h6", B},
+    {"head", R}, {"header", B}, {"hr", B | TF_BREAK}, {"html", B | TF_NEVERSKIP}, {"iframe", R}, {"input", R},
+    {"label", R}, {"li", B}, {"main", B | TF_NEVERSKIP}, {"map", R}, {"math", R}, {"menu", B | TF_FURNITURE},
+    {"nav", B | TF_FURNITURE}, {"noscript", R}, {"object", R}, {"ol", B | TF_LISTLIKE}, {"option", R},
+    {"p", B | TF_P | TF_PARALIKE}, {"pre", B | TF_PRE | TF_PARALIKE}, {"script", R},
+    {"section", B | TF_CONTAINER | TF_LISTLIKE}, {"select", R}, {"style", R}, {"summary", B}, {"svg", R},
+    {"table", B}, {"tbody", B}, {"td", B | TF_PARALIKE}, {"template", R}, {"textarea", R}, {"tfoot", B},
+    {"th", B}, {"thead", B}, {"tr", B}, {"ul", B | TF_LISTLIKE}, {"video", R},
+};
+#undef B
+#undef R
 
-int extract__is_block(const char *tag)
+static int tagflag_cmp(const void *k, const void *e)
 {
-    for (int i = 0; block_tags[i]; i++)
-        if (strcmp(tag, block_tags[i]) == 0)
-            return 1;
-    return 0;
+    return strcmp(k, ((const struct tagflag *)e)->name);
+}
+
+unsigned extract__tag_flags(const char *tag)
+{
+    const struct tagflag *f =
+        bsearch(tag, tag_table, sizeof tag_table / sizeof tag_table[0], sizeof tag_table[0], tagflag_cmp);
+    return f ? f->flags : 0;
 }
 
 int extract__is_heading(const char *tag)
@@ -94,7 +107,7 @@ static int token_hints(const char *tok, size_t n)
     return h;
 }
 
-static int value_hints(const char *v)
+int extract__value_hints(const char *v)
 {
     int h = 0;
     char tok[64];
@@ -133,13 +146,14 @@ static int value_hints(const char *v)
     return h;
 }
 
-int extract__hints(xmlNodePtr n)
+int extract__hints(struct enode *n)
 {
-    const char *ip = extract__attr(n, "itemprop");
-    if (ip && strcasecmp(ip, "articleBody") == 0)
-        return XH_POS; /* schema.org microdata: the publisher marked the body itself */
-    return value_hints(extract__attr(n, "class")) | value_hints(extract__attr(n, "id")) |
-           value_hints(extract__attr(n, "role"));
+    if (!(n->af & AF_HINTS)) {
+        /* schema.org microdata: the publisher marked the body itself */
+        n->hints = (uint8_t)(n->af & AF_ARTICLEBODY ? XH_POS : extract__value_hints(n->hsrc));
+        n->af |= AF_HINTS;
+    }
+    return n->hints;
 }
 
 size_t extract__count_chars(const char *s, int *space, int *commas)
@@ -271,13 +285,13 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
     return out;
 }
 
-static xmlNodePtr find_body(xmlDocPtr doc)
+static struct enode *find_body(struct etree *t)
 {
-    xmlNodePtr root = xmlDocGetRootElement(doc);
+    struct enode *root = extract__first_element(&t->doc);
     if (root == NULL)
         return NULL;
-    for (xmlNodePtr c = root->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)
+    for (struct enode *c = root->children; c; c = c->next)
+        if (c->name && strcmp(c->name, "body") == 0)
             return c;
     return root;
 }
@@ -299,11 +313,11 @@ static void xstate_free(struct xstate *st)
 }
 
 /* One scoring + emission pass; strict = skip elements whose class/id says boilerplate. */
-static int run_pass(xmlDocPtr doc, xmlNodePtr body, int strict, const struct article *a,
+static int run_pass(struct etree *t, struct enode *body, int strict, const struct article *a,
                     struct cw_strv *paras)
 {
-    struct xstate st = {.doc = doc, .body = body, .strict = strict};
-    xmlNodePtr roots[64];
+    struct xstate st = {.tree = t, .body = body, .strict = strict};
+    struct enode *roots[64];
     int rc = -1;
     if (extract__stats(&st) != 0)
         goto done;
@@ -337,7 +351,7 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
                     char *errstr, size_t errlen)
 {
     struct article *a = NULL;
-    htmlDocPtr doc = NULL;
+    struct etree *doc = NULL;
     char *ld_body = NULL;
     char *stripped = NULL;
     char csbuf[64];
@@ -358,11 +372,9 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
     stripped = strip_raw_text(html, len, &slen);
     if (stripped == NULL)
         goto nomem;
-    /* NONET: never fetch; no HUGE: libxml2 keeps its depth and text-node limits. */
-    doc = htmlReadMemory(stripped, (int)slen, url, enc,
-                         HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                             HTML_PARSE_RECOVER | HTML_PARSE_NOBLANKS);
-    if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+    if (slen > 0 && (doc = extract__parse(stripped, slen, url, enc)) == NULL)
+        goto nomem;
+    if (doc == NULL || extract__first_element(&doc->doc) == NULL) {
         snprintf(errstr, errlen, "not an HTML document");
         goto fail;
     }
@@ -370,7 +382,7 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
         goto nomem;
     if (extract__meta(doc, url, a, &ld_body) != 0)
         goto nomem;
-    xmlNodePtr body = find_body(doc);
+    struct enode *body = find_body(doc);
     /* Readability's retry: class/id hints first; when that leaves little text (a site that calls
      * its article wrapper "has-comments"), score again without them and keep the longer. */
     if (run_pass(doc, body, 1, a, &strict) != 0)
@@ -403,7 +415,7 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
     cw_strv_free(&loose);
     free(ld_body);
     free(stripped);
-    xmlFreeDoc(doc);
+    extract__tree_destroy(doc);
     *out = a;
     return 0;
 nomem:
@@ -413,8 +425,7 @@ fail:
     cw_strv_free(&loose);
     free(ld_body);
     free(stripped);
-    if (doc)
-        xmlFreeDoc(doc);
+    extract__tree_destroy(doc);
     article_destroy(a);
     return -1;
 }

@@ -17,14 +17,7 @@
 #define META_MAX_AUTHORS 16
 #define META_MAX_STR 2048
 
-/* The <meta> keys we read (name, property or itemprop, case-insensitive), in no order. */
-enum mkey {
-    MK_OG_TITLE, MK_TW_TITLE, MK_OG_URL, MK_OG_IMAGE, MK_OG_IMAGE_URL, MK_TW_IMAGE, MK_OG_LOCALE,
-    MK_AUTHOR, MK_ART_AUTHOR, MK_PARSELY_AUTHOR, MK_SAILTHRU_AUTHOR, MK_DC_CREATOR,
-    MK_ART_PUBLISHED, MK_OG_PUBLISHED, MK_IP_PUBLISHED, MK_DATE, MK_PUBDATE, MK_PUBLISHDATE,
-    MK_PUBLISH_DATE, MK_PUBLICATION_DATE, MK_DC_ISSUED, MK_DC_DATE, MK_DCTERMS_CREATED,
-    MK_SAILTHRU_DATE, MK_PARSELY_DATE, MK_CONTENT_LANGUAGE, MK_COUNT
-};
+/* The <meta> keys we read (enum mkey in extract_internal.h), lowercase. */
 static const char *const mkey_names[MK_COUNT] = {
     "og:title", "twitter:title", "og:url", "og:image", "og:image:url", "twitter:image", "og:locale",
     "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
@@ -33,12 +26,10 @@ static const char *const mkey_names[MK_COUNT] = {
     "dcterms.created", "sailthru.date", "parsely-pub-date", "content-language"};
 
 struct meta {
-    const char *m[MK_COUNT];  /* borrowed from the document */
-    const char *lang, *canonical, *base, *time_dt;
-    char *doc_title, *h1, *ip_author, *rel_author, *ld_time_text;
+    struct emeta *e;          /* what the parse collected */
+    char *doc_title, *h1, *ip_author, *rel_author;
     json_t *ld;               /* the Article object found in JSON-LD (borrowed from ld_root) */
     json_t *ld_root;
-    int h1_count;
 };
 
 /* Trimmed copy with whitespace runs collapsed, at most META_MAX_STR bytes; NULL if empty. */
@@ -83,11 +74,13 @@ static char *clean_str(const char *s)
     return r;
 }
 
-static char *node_text(xmlNodePtr n)
+static char *node_text(const struct etree *t, const struct enode *n)
 {
-    xmlChar *c = xmlNodeGetContent(n);
-    char *r = clean_str((const char *)c);
-    xmlFree(c);
+    if (n == NULL)
+        return NULL;
+    char *c = extract__node_text(t, n, 64u << 10); /* clean_str keeps 2 KB of it */
+    char *r = clean_str(c);
+    free(c);
     return r;
 }
 
@@ -163,11 +156,11 @@ static char *jsonld_repair(const char *s, size_t n)
     return o;
 }
 
-static void take_jsonld(struct meta *m, xmlNodePtr script)
+static void take_jsonld(struct meta *m, const struct etree *t, const struct enode *script)
 {
     if (m->ld)
         return;
-    xmlChar *c = xmlNodeGetContent(script);
+    char *c = extract__node_text(t, script, META_MAX_JSONLD + 1);
     if (c == NULL)
         return;
     size_t n = strlen((const char *)c);
@@ -187,90 +180,43 @@ static void take_jsonld(struct meta *m, xmlNodePtr script)
             json_decref(root);
         }
     }
-    xmlFree(c);
+    free(c);
 }
 
-static void take_meta(struct meta *m, xmlNodePtr n)
+void extract__meta_tag(struct etree *t, const xmlChar **atts)
 {
-    const char *content = extract__attr(n, "content");
+    const char *content = NULL, *keys[3] = {NULL, NULL, NULL}, *he = NULL;
+    for (size_t i = 0; atts && atts[i]; i += 2) {
+        const char *k = (const char *)atts[i], *v = (const char *)atts[i + 1];
+        if (v == NULL)
+            continue;
+        if (strcmp(k, "content") == 0 && content == NULL)
+            content = v;
+        else if (strcmp(k, "property") == 0 && keys[0] == NULL)
+            keys[0] = v;
+        else if (strcmp(k, "name") == 0 && keys[1] == NULL)
+            keys[1] = v;
+        else if (strcmp(k, "itemprop") == 0 && keys[2] == NULL)
+            keys[2] = v;
+        else if (strcmp(k, "http-equiv") == 0 && he == NULL)
+            he = v;
+    }
     if (content == NULL || *content == '\0')
         return;
-    const char *keys[3] = {extract__attr(n, "property"), extract__attr(n, "name"), extract__attr(n, "itemprop")};
-    const char *he = extract__attr(n, "http-equiv");
+    struct emeta *m = &t->meta;
+    const char *copy = NULL;
     for (int k = 0; k < 3; k++) {
         if (keys[k] == NULL)
             continue;
         for (int i = 0; i < MK_COUNT; i++)
-            if (m->m[i] == NULL && strcasecmp(keys[k], mkey_names[i]) == 0)
-                m->m[i] = content;
+            if (m->m[i] == NULL && strcasecmp(keys[k], mkey_names[i]) == 0) {
+                if (copy == NULL && (copy = extract__strdup(t, content)) == NULL)
+                    return;
+                m->m[i] = copy;
+            }
     }
     if (he && strcasecmp(he, "content-language") == 0 && m->m[MK_CONTENT_LANGUAGE] == NULL)
-        m->m[MK_CONTENT_LANGUAGE] = content;
-}
-
-static int rel_has(const char *rel, const char *word)
-{
-    size_t wl = strlen(word);
-    for (const char *p = rel; p && *p;) {
-        while (*p && isspace((unsigned char)*p))
-            p++;
-        size_t n = 0;
-        while (p[n] && !isspace((unsigned char)p[n]))
-            n++;
-        if (n == wl && strncasecmp(p, word, n) == 0)
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
-static void walk(struct meta *m, xmlNodePtr n, int depth)
-{
-    for (; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        const char *tag = (const char *)n->name;
-        if (strcmp(tag, "meta") == 0) {
-            take_meta(m, n);
-        } else if (strcmp(tag, "link") == 0) {
-            const char *rel = extract__attr(n, "rel");
-            if (m->canonical == NULL && rel && rel_has(rel, "canonical"))
-                m->canonical = extract__attr(n, "href");
-        } else if (strcmp(tag, "base") == 0) {
-            if (m->base == NULL)
-                m->base = extract__attr(n, "href");
-        } else if (strcmp(tag, "script") == 0) {
-            const char *type = extract__attr(n, "type");
-            if (type && strcasecmp(type, "application/ld+json") == 0)
-                take_jsonld(m, n);
-            continue;
-        } else if (strcmp(tag, "title") == 0) {
-            if (m->doc_title == NULL)
-                m->doc_title = node_text(n);
-            continue;
-        } else if (strcmp(tag, "style") == 0) {
-            continue;
-        } else {
-            if (strcmp(tag, "h1") == 0 && m->h1_count++ == 0)
-                m->h1 = node_text(n);
-            const char *ip = extract__attr(n, "itemprop");
-            if (ip && strcasecmp(ip, "author") == 0 && m->ip_author == NULL) {
-                /* <span itemprop=author><span itemprop=name>X</span></span> or the plain text */
-                m->ip_author = node_text(n);
-            } else if (ip && strcasecmp(ip, "datePublished") == 0 && m->time_dt == NULL) {
-                m->time_dt = extract__attr(n, "datetime");
-                if (m->time_dt == NULL)
-                    m->time_dt = extract__attr(n, "content");
-            }
-            if (strcmp(tag, "time") == 0 && m->time_dt == NULL && xmlHasProp(n, (const xmlChar *)"pubdate"))
-                m->time_dt = extract__attr(n, "datetime");
-            const char *rel = extract__attr(n, "rel");
-            if (strcmp(tag, "a") == 0 && rel && rel_has(rel, "author") && m->rel_author == NULL)
-                m->rel_author = node_text(n);
-        }
-        if (depth < EXTRACT_MAX_DEPTH)
-            walk(m, n->children, depth + 1);
-    }
+        m->m[MK_CONTENT_LANGUAGE] = extract__strdup(t, content);
 }
 
 /* Absolute http(s) URL of ref against base, or NULL. Owned. */
@@ -404,28 +350,28 @@ static char *lang_tag(const char *s)
     return c;
 }
 
-int extract__meta(xmlDocPtr doc, const char *base, struct article *a, char **ld_body)
+int extract__meta(struct etree *t, const char *base, struct article *a, char **ld_body)
 {
-    struct meta m = {0};
+    struct meta m = {.e = &t->meta};
+    struct emeta *e = &t->meta;
     int rc = -1;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
     *ld_body = NULL;
-    if (root == NULL)
-        return 0;
-    m.lang = extract__attr(root, "lang");
-    if (m.lang == NULL)
-        m.lang = extract__attr(root, "xml:lang");
-    walk(&m, root, 0);
-    char *resolved_base = m.base ? resolve_url(m.base, base) : NULL;
+    for (int i = 0; i < e->nld && m.ld == NULL; i++)
+        take_jsonld(&m, t, e->ld[i]);
+    m.doc_title = node_text(t, e->title);
+    m.h1 = node_text(t, e->h1);
+    m.ip_author = node_text(t, e->ip_author);
+    m.rel_author = node_text(t, e->rel_author);
+    char *resolved_base = e->base ? resolve_url(e->base, base) : NULL;
     const char *b = resolved_base ? resolved_base : base;
 
     /* title */
-    const char *t = m.ld ? ld_str(m.ld, "headline") : NULL;
-    if (t == NULL)
-        t = m.m[MK_OG_TITLE] ? m.m[MK_OG_TITLE] : m.m[MK_TW_TITLE];
-    if (t)
-        a->title = clean_str(t);
-    else if (m.h1 && m.h1_count == 1)
+    const char *tt = m.ld ? ld_str(m.ld, "headline") : NULL;
+    if (tt == NULL)
+        tt = e->m[MK_OG_TITLE] ? e->m[MK_OG_TITLE] : e->m[MK_TW_TITLE];
+    if (tt)
+        a->title = clean_str(tt);
+    else if (m.h1 && e->h1_count == 1)
         a->title = clean_str(m.h1);
     else if (m.doc_title && (a->title = strdup(m.doc_title)) != NULL)
         strip_site_suffix(a->title);
@@ -438,7 +384,7 @@ int extract__meta(xmlDocPtr doc, const char *base, struct article *a, char **ld_
     static const enum mkey author_keys[] = {MK_AUTHOR, MK_ART_AUTHOR, MK_PARSELY_AUTHOR, MK_SAILTHRU_AUTHOR,
                                             MK_DC_CREATOR};
     for (size_t i = 0; a->authors.n == 0 && i < sizeof author_keys / sizeof author_keys[0]; i++)
-        if (m.m[author_keys[i]] && add_author(a, m.m[author_keys[i]]) != 0)
+        if (e->m[author_keys[i]] && add_author(a, e->m[author_keys[i]]) != 0)
             goto done;
     if (a->authors.n == 0 && m.ip_author && add_author(a, m.ip_author) != 0)
         goto done;
@@ -453,30 +399,30 @@ int extract__meta(xmlDocPtr doc, const char *base, struct article *a, char **ld_
                                           MK_DC_ISSUED, MK_DC_DATE, MK_DCTERMS_CREATED, MK_SAILTHRU_DATE,
                                           MK_PARSELY_DATE};
     for (size_t i = 0; i < sizeof date_keys / sizeof date_keys[0]; i++)
-        if (set_date(a, m.m[date_keys[i]]) != 0)
+        if (set_date(a, e->m[date_keys[i]]) != 0)
             goto done;
-    if (set_date(a, m.time_dt) != 0)
+    if (set_date(a, e->time_dt) != 0)
         goto done;
 
     /* canonical URL, lead image */
-    if (m.canonical)
-        a->canonical_url = resolve_url(m.canonical, b);
-    if (a->canonical_url == NULL && m.m[MK_OG_URL])
-        a->canonical_url = resolve_url(m.m[MK_OG_URL], b);
-    const char *img = m.m[MK_OG_IMAGE] ? m.m[MK_OG_IMAGE] : m.m[MK_OG_IMAGE_URL];
+    if (e->canonical)
+        a->canonical_url = resolve_url(e->canonical, b);
+    if (a->canonical_url == NULL && e->m[MK_OG_URL])
+        a->canonical_url = resolve_url(e->m[MK_OG_URL], b);
+    const char *img = e->m[MK_OG_IMAGE] ? e->m[MK_OG_IMAGE] : e->m[MK_OG_IMAGE_URL];
     if (img == NULL)
-        img = m.m[MK_TW_IMAGE];
+        img = e->m[MK_TW_IMAGE];
     if (img == NULL && m.ld)
         img = ld_image(json_object_get(m.ld, "image"), 0);
     if (img)
         a->image = resolve_url(img, b);
 
     /* language */
-    const char *lang = m.lang ? m.lang : m.m[MK_CONTENT_LANGUAGE];
+    const char *lang = e->lang ? e->lang : e->m[MK_CONTENT_LANGUAGE];
     if (lang == NULL && m.ld)
         lang = ld_str(m.ld, "inLanguage");
     if (lang == NULL)
-        lang = m.m[MK_OG_LOCALE];
+        lang = e->m[MK_OG_LOCALE];
     if (lang)
         set_owned(&a->lang, lang_tag(lang));
 
@@ -492,7 +438,6 @@ done:
     free(m.h1);
     free(m.ip_author);
     free(m.rel_author);
-    free(m.ld_time_text);
     json_decref(m.ld_root);
     return rc;
 }

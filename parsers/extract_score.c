@@ -11,44 +11,6 @@
 
 #include "parsers/extract_internal.h"
 
-/* Elements whose content is never article text. */
-static const char *const removed_tags[] = {
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-    "head", "button", "select", "textarea", "input", "option", "label", "video", "audio", "map",
-    "dialog", NULL};
-/* Page furniture by tag; only skipped in strict mode (some sites misuse them). */
-static const char *const furniture_tags[] = {"nav", "aside", "footer", "menu", NULL};
-
-static int in_list(const char *tag, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (strcmp(tag, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_hidden(xmlNodePtr n)
-{
-    if (xmlHasProp(n, (const xmlChar *)"hidden"))
-        return 1;
-    const char *ah = extract__attr(n, "aria-hidden");
-    if (ah && strcmp(ah, "true") == 0)
-        return 1;
-    const char *style = extract__attr(n, "style");
-    if (style) {
-        /* "display: none" / "visibility:hidden", spaces optional */
-        char buf[256];
-        size_t k = 0;
-        for (const char *p = style; *p && k + 1 < sizeof buf; p++)
-            if (*p != ' ' && *p != '\t')
-                buf[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-        buf[k] = '\0';
-        if (strstr(buf, "display:none") || strstr(buf, "visibility:hidden"))
-            return 1;
-    }
-    return 0;
-}
-
 static int add_int(int a, size_t b)
 {
     size_t s = (size_t)a + b;
@@ -66,7 +28,7 @@ static int grow(struct xstate *st)
     if (nn == NULL)
         return -1;
     st->nodes = nn;
-    xmlNodePtr *ne = realloc(st->elems, cap * sizeof *ne);
+    struct enode **ne = realloc(st->elems, cap * sizeof *ne);
     if (ne == NULL)
         return -1;
     st->elems = ne;
@@ -77,22 +39,19 @@ static int grow(struct xstate *st)
 /* Pass 1: number the elements worth looking at and count <p> text under each (the guard that
  * keeps a page-wide wrapper with a boilerplate-sounding class from being thrown away). Returns
  * the <p> text of n's subtree, or -1 on ENOMEM. */
-static int number_pass(struct xstate *st, xmlNodePtr n, int depth, int in_p)
+static int number_pass(struct xstate *st, struct enode *n, int depth, int in_p)
 {
     int total = 0;
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (in_p && c->content) {
+    for (struct enode *c = n->children; c; c = c->next) {
+        if (c->name == NULL) {
+            if (in_p) {
                 int sp = 0, cm = 0;
-                total = add_int(total, extract__count_chars((const char *)c->content, &sp, &cm));
+                total = add_int(total, extract__count_chars(extract__text(st->tree, c), &sp, &cm));
             }
             continue;
         }
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        c->_private = NULL;
-        const char *tag = (const char *)c->name;
-        if (in_list(tag, removed_tags) || is_hidden(c) || depth >= EXTRACT_MAX_DEPTH)
+        c->priv = 0;
+        if ((c->tf & TF_REMOVED) || (c->af & AF_HIDDEN) || depth >= EXTRACT_MAX_DEPTH)
             continue;
         if (st->n >= EXTRACT_MAX_NODES)
             continue;
@@ -101,8 +60,8 @@ static int number_pass(struct xstate *st, xmlNodePtr n, int depth, int in_p)
         size_t idx = st->n++;
         memset(&st->nodes[idx], 0, sizeof st->nodes[idx]);
         st->elems[idx] = c;
-        c->_private = (void *)(uintptr_t)(idx + 1);
-        int sub = number_pass(st, c, depth + 1, in_p || strcmp(tag, "p") == 0);
+        c->priv = (uint32_t)(idx + 1);
+        int sub = number_pass(st, c, depth + 1, in_p || (c->tf & TF_P));
         if (sub < 0)
             return -1;
         st->nodes[idx].ptext = sub;
@@ -123,22 +82,22 @@ static const char *const furniture_headings[] = {
 
 /* 1 when n opens with a heading (its first element, up to three wrappers down) that names a
  * furniture block: "Related stories", "More from the newsroom", "12 Comments". */
-static int furniture_heading(xmlNodePtr n)
+static int furniture_heading(const struct xstate *st, struct enode *n)
 {
-    xmlNodePtr h = n;
+    struct enode *h = n;
     for (int d = 0; d < 4 && h; d++) {
-        h = xmlFirstElementChild(h);
-        if (h && extract__is_heading((const char *)h->name))
+        h = extract__first_element(h);
+        if (h && h->heading)
             break;
     }
-    if (h == NULL || !extract__is_heading((const char *)h->name))
+    if (h == NULL || !h->heading)
         return 0;
-    xmlChar *c = xmlNodeGetContent(h);
+    char *c = extract__node_text(st->tree, h, 512);
     if (c == NULL)
         return 0;
     char buf[64];
     size_t k = 0;
-    const char *p = (const char *)c;
+    const char *p = c;
     while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
         p++;
     while (isdigit((unsigned char)*p) || *p == ' ') /* "12 Comments" */
@@ -146,70 +105,62 @@ static int furniture_heading(xmlNodePtr n)
     for (; *p && k + 1 < sizeof buf; p++)
         buf[k++] = (char)tolower((unsigned char)*p);
     buf[k] = '\0';
-    xmlFree(c);
+    free(c);
     for (int i = 0; furniture_headings[i]; i++)
         if (strncmp(buf, furniture_headings[i], strlen(furniture_headings[i])) == 0)
             return 1;
     return 0;
 }
 
-static int skip_element(const struct xstate *st, xmlNodePtr n, const struct xnode *x)
+static int skip_element(const struct xstate *st, struct enode *n, const struct xnode *x)
 {
     if (!st->strict)
         return 0;
-    const char *tag = (const char *)n->name;
-    if (strcmp(tag, "body") == 0 || strcmp(tag, "html") == 0 || strcmp(tag, "main") == 0)
+    if (n->tf & TF_NEVERSKIP)
         return 0;
     /* never drop the bulk of the page's paragraphs on a class name alone */
     if (x->ptext * 2 > st->body_ptext && x->ptext > 200)
         return 0;
-    if (in_list(tag, furniture_tags))
+    if (n->tf & TF_FURNITURE)
         return 1;
     int h = extract__hints(n);
     if (h & XH_STRONG)
         return 1;
     if ((h & XH_NEG) && !(h & XH_POS))
         return 1;
-    return (strcmp(tag, "div") == 0 || strcmp(tag, "section") == 0 || strcmp(tag, "aside") == 0 ||
-            strcmp(tag, "ul") == 0 || strcmp(tag, "ol") == 0) &&
-           furniture_heading(n);
+    return (n->tf & TF_LISTLIKE) && furniture_heading(st, n);
 }
 
 /* Pass 2: text statistics, skipping unlikely candidates; collects paragraph-like elements. */
-static int text_pass(struct xstate *st, xmlNodePtr n, struct xnode *acc, int in_link)
+static int text_pass(struct xstate *st, struct enode *n, struct xnode *acc, int in_link)
 {
-    for (xmlNodePtr c = n->children; c; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content == NULL)
-                continue;
+    for (struct enode *c = n->children; c; c = c->next) {
+        if (c->name == NULL) {
             int sp = 1, cm = 0;
-            size_t ch = extract__count_chars((const char *)c->content, &sp, &cm);
+            size_t ch = extract__count_chars(extract__text(st->tree, c), &sp, &cm);
             acc->tlen = add_int(acc->tlen, ch);
             acc->commas = add_int(acc->commas, (size_t)cm);
             if (in_link)
                 acc->llen = add_int(acc->llen, ch);
             continue;
         }
-        struct xnode *x = c->type == XML_ELEMENT_NODE ? extract__stat(st, c) : NULL;
+        struct xnode *x = extract__stat(st, c);
         if (x == NULL)
             continue;
         if (skip_element(st, c, x)) {
             x->flags |= XN_SKIP;
             continue;
         }
-        const char *tag = (const char *)c->name;
-        if (text_pass(st, c, x, in_link || strcmp(tag, "a") == 0) != 0)
+        if (text_pass(st, c, x, in_link || (c->tf & TF_A)) != 0)
             return -1;
         acc->tlen = add_int(acc->tlen, (size_t)x->tlen);
         acc->llen = add_int(acc->llen, (size_t)x->llen);
         acc->commas = add_int(acc->commas, (size_t)x->commas);
-        if ((x->flags & XN_HASBLOCK) || (extract__is_block(tag) && strcmp(tag, "br") != 0))
+        if ((x->flags & XN_HASBLOCK) || (c->tf & TF_BLOCK))
             acc->flags |= XN_HASBLOCK;
-        int para = strcmp(tag, "p") == 0 || strcmp(tag, "pre") == 0 || strcmp(tag, "td") == 0 ||
-                   ((strcmp(tag, "div") == 0 || strcmp(tag, "section") == 0 || strcmp(tag, "article") == 0) &&
-                    !(x->flags & XN_HASBLOCK));
+        int para = (c->tf & TF_PARALIKE) || ((c->tf & TF_CONTAINER) && !(x->flags & XN_HASBLOCK));
         if (para && x->tlen >= 25)
-            st->paras[st->nparas++] = (size_t)((uintptr_t)c->_private - 1);
+            st->paras[st->nparas++] = (size_t)c->priv - 1;
     }
     return 0;
 }
@@ -244,7 +195,7 @@ static double tag_base(const char *tag)
     return 0;
 }
 
-static double class_weight(xmlNodePtr n)
+static double class_weight(struct enode *n)
 {
     int h = extract__hints(n);
     double w = 0;
@@ -255,16 +206,16 @@ static double class_weight(xmlNodePtr n)
     return w;
 }
 
-static struct xnode *candidate(struct xstate *st, xmlNodePtr n)
+static struct xnode *candidate(struct xstate *st, struct enode *n)
 {
-    if (n == NULL || n->type != XML_ELEMENT_NODE)
+    if (n == NULL || n->name == NULL)
         return NULL;
     struct xnode *x = extract__stat(st, n);
     if (x == NULL || (x->flags & XN_SKIP))
         return NULL;
     if (!(x->flags & XN_CAND)) {
         x->flags |= XN_CAND;
-        x->score = tag_base((const char *)n->name) + class_weight(n);
+        x->score = tag_base(n->name) + class_weight(n);
     }
     return x;
 }
@@ -274,7 +225,7 @@ static double link_density(const struct xnode *x)
     return x->tlen > 0 ? (double)x->llen / x->tlen : 0;
 }
 
-static int is_ancestor(xmlNodePtr anc, xmlNodePtr n)
+static int is_ancestor(const struct enode *anc, const struct enode *n)
 {
     for (int d = 0; n && d <= EXTRACT_MAX_DEPTH + 2; d++, n = n->parent)
         if (n == anc)
@@ -282,32 +233,47 @@ static int is_ancestor(xmlNodePtr anc, xmlNodePtr n)
     return 0;
 }
 
-static int has_sentence_end(xmlNodePtr n)
+/* The subtree's text ends with a period or holds ". " somewhere (across text runs too). */
+static int has_sentence_end(const struct xstate *st, const struct enode *n)
 {
-    xmlChar *c = xmlNodeGetContent(n);
-    int r = 0;
-    if (c) {
-        size_t l = strlen((const char *)c);
-        while (l > 0 && (c[l - 1] == ' ' || c[l - 1] == '\n' || c[l - 1] == '\t'))
-            l--;
-        r = (l > 0 && c[l - 1] == '.') || strstr((const char *)c, ". ") != NULL;
-        xmlFree(c);
+    unsigned char last = 0, prev = 0;
+    const struct enode *c = n->children;
+    while (c) {
+        if (c->name == NULL) {
+            for (const unsigned char *p = (const unsigned char *)extract__text(st->tree, c); *p; p++) {
+                if (prev == '.' && *p == ' ')
+                    return 1;
+                prev = *p;
+                if (*p != ' ' && *p != '\n' && *p != '\t')
+                    last = *p;
+            }
+        } else if (c->children) {
+            c = c->children;
+            continue;
+        }
+        while (c && c->next == NULL) {
+            c = c->parent;
+            if (c == n)
+                c = NULL;
+        }
+        if (c)
+            c = c->next;
     }
-    return r;
+    return last == '.';
 }
 
 #define TOPN 5
 
-int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
+int extract__select(struct xstate *st, struct enode **roots, int maxroots)
 {
     if (st->body == NULL || maxroots < 1)
         return 0;
     /* score paragraphs into their ancestors */
     for (size_t i = 0; i < st->nparas; i++) {
-        xmlNodePtr p = st->elems[st->paras[i]];
+        struct enode *p = st->elems[st->paras[i]];
         struct xnode *px = &st->nodes[st->paras[i]];
         double s = 1 + px->commas + (px->tlen / 100 > 3 ? 3 : px->tlen / 100);
-        xmlNodePtr anc = p->parent;
+        struct enode *anc = p->parent;
         for (int level = 0; anc && level < 5; level++, anc = anc->parent) {
             struct xnode *ax = candidate(st, anc);
             if (ax == NULL)
@@ -339,7 +305,7 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
         roots[0] = st->body;
         return 1;
     }
-    xmlNodePtr best = st->elems[top[0]];
+    struct enode *best = st->elems[top[0]];
     double best_score = st->nodes[top[0]].score;
 
     /* several strong candidates under one ancestor: the article is that ancestor */
@@ -348,7 +314,7 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
         if (st->nodes[top[i]].score >= 0.75 * best_score)
             close++;
     if (close >= 2) {
-        for (xmlNodePtr anc = best->parent; anc && anc != st->body && anc->type == XML_ELEMENT_NODE;
+        for (struct enode *anc = best->parent; anc && anc != st->body && anc->name != NULL;
              anc = anc->parent) {
             int contained = 0;
             for (int i = 1; i < ntop; i++)
@@ -364,7 +330,7 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
     struct xnode *bx = extract__stat(st, best);
     double last = bx && (bx->flags & XN_CAND) ? bx->score : best_score;
     double threshold = last / 3;
-    for (xmlNodePtr anc = best->parent; anc && anc != st->body && anc->type == XML_ELEMENT_NODE;
+    for (struct enode *anc = best->parent; anc && anc != st->body && anc->name != NULL;
          anc = anc->parent) {
         struct xnode *ax = extract__stat(st, anc);
         if (ax == NULL || !(ax->flags & XN_CAND))
@@ -378,12 +344,12 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
         last = ax->score;
     }
     /* a lone child is as good as its parent */
-    while (best->parent && best->parent != st->body && best->parent->type == XML_ELEMENT_NODE &&
-           xmlChildElementCount(best->parent) == 1)
+    while (best->parent && best->parent != st->body && best->parent->name != NULL &&
+           extract__element_count(best->parent) == 1)
         best = best->parent;
     bx = extract__stat(st, best);
     best_score = bx && (bx->flags & XN_CAND) ? bx->score : best_score;
-    if (best == st->body || best->parent == NULL || best->parent->type != XML_ELEMENT_NODE) {
+    if (best == st->body || best->parent == NULL || best->parent->name == NULL) {
         roots[0] = best;
         return 1;
     }
@@ -391,9 +357,9 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
     /* merge siblings that look like more of the same article */
     int n = 0;
     double thr = best_score * 0.2 > 10 ? best_score * 0.2 : 10;
-    const char *bclass = extract__attr(best, "class");
-    for (xmlNodePtr s = best->parent->children; s && n < maxroots; s = s->next) {
-        if (s->type != XML_ELEMENT_NODE)
+    const char *bclass = best->cls;
+    for (struct enode *s = best->parent->children; s && n < maxroots; s = s->next) {
+        if (s->name == NULL)
             continue;
         if (s == best) {
             roots[n++] = s;
@@ -403,18 +369,18 @@ int extract__select(struct xstate *st, xmlNodePtr *roots, int maxroots)
         if (sx == NULL || (sx->flags & XN_SKIP))
             continue;
         double bonus = 0;
-        const char *sclass = extract__attr(s, "class");
+        const char *sclass = s->cls;
         if (bclass && sclass && *bclass && strcmp(bclass, sclass) == 0)
             bonus = best_score * 0.2;
         int take = (sx->flags & XN_CAND) && sx->score + bonus >= thr;
-        if (!take && (strcmp((const char *)s->name, "p") == 0 || extract__is_heading((const char *)s->name) == 0)) {
+        if (!take && (strcmp(s->name, "p") == 0 || extract__is_heading(s->name) == 0)) {
             double ld = link_density(sx);
-            int isp = strcmp((const char *)s->name, "p") == 0 || !(sx->flags & XN_HASBLOCK);
+            int isp = strcmp(s->name, "p") == 0 || !(sx->flags & XN_HASBLOCK);
             if (isp && sx->tlen > 80 && ld < 0.25)
                 take = 1;
             else if (!isp && sx->tlen > 200 && ld < 0.15)
                 take = 1; /* a container of prose: the story split into sibling blocks */
-            else if (isp && sx->tlen > 0 && sx->tlen <= 80 && sx->llen == 0 && has_sentence_end(s))
+            else if (isp && sx->tlen > 0 && sx->tlen <= 80 && sx->llen == 0 && has_sentence_end(st, s))
                 take = 1;
         }
         if (take)

@@ -107,33 +107,28 @@ static void put_text(struct emitter *em, const char *s)
     }
 }
 
-static void emit(struct emitter *em, xmlNodePtr n, int depth)
+static void emit(struct emitter *em, const struct enode *n, int depth)
 {
-    for (xmlNodePtr c = n->children; c && !em->full && !em->oom; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            if (c->content)
-                put_text(em, (const char *)c->content);
+    for (struct enode *c = n->children; c && !em->full && !em->oom; c = c->next) {
+        if (c->name == NULL) {
+            put_text(em, extract__text(em->st->tree, c));
             continue;
         }
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        struct xnode *x = extract__stat(em->st, c);
-        const char *tag = (const char *)c->name;
-        if (strcmp(tag, "br") == 0 || strcmp(tag, "hr") == 0) {
+        if (c->tf & TF_BREAK) {
             flush(em);
             continue;
         }
+        struct xnode *x = extract__stat(em->st, c);
         if (x == NULL || (x->flags & XN_SKIP) || depth >= EXTRACT_MAX_DEPTH)
             continue;
-        if (strcmp(tag, "figcaption") == 0)
+        if (c->tf & TF_FIGCAPTION)
             continue; /* captions and photo credits are not the story's text */
-        int block = extract__is_block(tag);
-        int heading = extract__is_heading(tag);
+        int block = c->tf & TF_BLOCK;
         if (block) {
             flush(em);
-            em->heading = heading;
+            em->heading = c->heading;
         }
-        int link = strcmp(tag, "a") == 0, pre = strcmp(tag, "pre") == 0;
+        int link = !!(c->tf & TF_A), pre = !!(c->tf & TF_PRE);
         em->in_link += link;
         em->in_pre += pre;
         emit(em, c, depth + 1);
@@ -316,20 +311,19 @@ static int ends_sentence(const char *s)
     return n > 0 && strchr(".!?\"'\xe2\x80\x9d)", s[n - 1]) != NULL;
 }
 
-int extract__emit(struct xstate *st, xmlNodePtr *roots, int nroots, const char *title,
+int extract__emit(struct xstate *st, struct enode **roots, int nroots, const char *title,
                   const struct cw_strv *authors, struct cw_strv *out)
 {
     struct emitter em = {.st = st};
     int rc = -1;
     cw_buf_init(&em.cur, EXTRACT_MAX_BLOCK);
     for (int i = 0; i < nroots && !em.full && !em.oom; i++) {
-        xmlNodePtr r = roots[i];
-        const char *tag = (const char *)r->name;
+        const struct enode *r = roots[i];
         /* a root is itself a block; emit() looks at children, so handle its own kind here */
-        em.heading = extract__is_heading(tag);
+        em.heading = r->heading;
         flush(&em);
-        em.heading = extract__is_heading(tag);
-        int link = strcmp(tag, "a") == 0, pre = strcmp(tag, "pre") == 0;
+        em.heading = r->heading;
+        int link = !!(r->tf & TF_A), pre = !!(r->tf & TF_PRE);
         em.in_link += link;
         em.in_pre += pre;
         emit(&em, r, 0);

@@ -407,13 +407,7 @@ static void test_boilerplate_rules(void **state)
 
 static int hints_of(const char *cls)
 {
-    char html[512];
-    snprintf(html, sizeof html, "<div class=\"%s\"></div>", cls);
-    htmlDocPtr d = htmlReadMemory(html, (int)strlen(html), NULL, NULL, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
-    xmlNodePtr div = xmlFirstElementChild(xmlFirstElementChild(xmlDocGetRootElement(d)));
-    int h = extract__hints(div);
-    xmlFreeDoc(d);
-    return h;
+    return extract__value_hints(cls);
 }
 
 static void test_class_hints(void **state)

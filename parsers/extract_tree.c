@@ -1,0 +1,398 @@
+/* The page tree: libxml2's HTML parser (the same tokenizer, entity decoding, charset detection and
+ * tag-soup repair as htmlReadMemory) drives SAX callbacks, and we build only what extraction reads.
+ * libxml2's own tree costs a malloc per element, per attribute, per attribute value and per text
+ * node, plus the frees; on news pages that was the largest cost after tokenizing. Here an element
+ * or text run is one arena slot, the text of the whole page one growing buffer, and of the
+ * attributes only class/id/role (hints), the hidden markers and what the metadata step reads are
+ * kept. The document is the same one libxml2 would build: implied html/body, auto-closed tags,
+ * adjacent text merged; whitespace-only runs between blocks are kept (libxml2's NOBLANKS heuristic
+ * needs its tree), which the text rules treat as the separators they are. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parserInternals.h>
+
+#include "parsers/extract_internal.h"
+
+#define ARENA_CHUNK (64u << 10)
+
+struct earena {
+    struct earena *next;
+    size_t used, cap;
+    max_align_t data[]; /* aligned for any node */
+};
+
+static void *arena_alloc(struct etree *t, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct earena *a = t->arena;
+    if (a == NULL || a->cap - a->used < n) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        struct earena *c = malloc(sizeof *c + cap);
+        if (c == NULL) {
+            t->oom = 1;
+            return NULL;
+        }
+        c->next = a;
+        c->used = 0;
+        c->cap = cap;
+        t->arena = c;
+        a = c;
+    }
+    void *p = (char *)a->data + a->used;
+    a->used += n;
+    return p;
+}
+
+const char *extract__strdup(struct etree *t, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = arena_alloc(t, n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+static void stop(struct etree *t)
+{
+    if (!t->stopped) {
+        t->stopped = 1;
+        xmlStopParser(t->ctxt);
+    }
+}
+
+static struct enode *new_node(struct etree *t)
+{
+    if (t->count >= EXTRACT_MAX_TREE) {
+        stop(t); /* a page of a million tiny tags: what came before is the page we read */
+        return NULL;
+    }
+    struct enode *n = arena_alloc(t, sizeof *n);
+    if (n == NULL) {
+        stop(t);
+        return NULL;
+    }
+    memset(n, 0, sizeof *n);
+    t->count++;
+    struct enode *p = t->cur;
+    n->parent = p;
+    if (p->last)
+        p->last->next = n;
+    else
+        p->children = n;
+    p->last = n;
+    return n;
+}
+
+static const char *att(const xmlChar **atts, const char *name, int *present)
+{
+    for (size_t i = 0; atts && atts[i]; i += 2)
+        if (strcmp((const char *)atts[i], name) == 0) {
+            if (present)
+                *present = 1;
+            return (const char *)atts[i + 1];
+        }
+    return NULL;
+}
+
+static int style_hidden(const char *style)
+{
+    /* "display: none" / "visibility:hidden", spaces optional, first 255 bytes */
+    char buf[256];
+    size_t k = 0;
+    for (const char *p = style; *p && k + 1 < sizeof buf; p++)
+        if (*p != ' ' && *p != '\t')
+            buf[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+    buf[k] = '\0';
+    return strstr(buf, "display:none") || strstr(buf, "visibility:hidden");
+}
+
+static int rel_has(const char *rel, const char *word)
+{
+    size_t wl = strlen(word);
+    for (const char *p = rel; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f')
+            p++;
+        size_t n = 0;
+        while (p[n] && !(p[n] == ' ' || p[n] == '\t' || p[n] == '\n' || p[n] == '\r' || p[n] == '\f'))
+            n++;
+        if (n == wl && strncasecmp(p, word, n) == 0)
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static void copy_first(struct etree *t, const char **dst, const char *v)
+{
+    if (*dst == NULL && v)
+        *dst = extract__strdup(t, v);
+}
+
+/* The metadata step's view of an element, in document order (first value wins). */
+static void meta_element(struct etree *t, struct enode *n, const xmlChar **atts)
+{
+    struct emeta *m = &t->meta;
+    const char *tag = n->name;
+    if (n->parent == &t->doc && m->lang == NULL) {
+        const char *l = att(atts, "lang", NULL);
+        copy_first(t, &m->lang, l ? l : att(atts, "xml:lang", NULL));
+    }
+    if (strcmp(tag, "meta") == 0) {
+        extract__meta_tag(t, atts);
+    } else if (strcmp(tag, "link") == 0) {
+        const char *rel = att(atts, "rel", NULL);
+        if (m->canonical == NULL && rel && rel_has(rel, "canonical"))
+            copy_first(t, &m->canonical, att(atts, "href", NULL));
+    } else if (strcmp(tag, "base") == 0) {
+        copy_first(t, &m->base, att(atts, "href", NULL));
+    } else if (strcmp(tag, "script") == 0) {
+        const char *type = att(atts, "type", NULL);
+        if (type && strcasecmp(type, "application/ld+json") == 0 && m->nld < EXTRACT_MAX_LD)
+            m->ld[m->nld++] = n;
+    } else if (strcmp(tag, "title") == 0) {
+        if (m->title == NULL)
+            m->title = n;
+    } else if (strcmp(tag, "style") != 0) {
+        if (n->heading == 1 && m->h1_count++ == 0)
+            m->h1 = n;
+        const char *ip = att(atts, "itemprop", NULL);
+        if (ip && strcasecmp(ip, "author") == 0 && m->ip_author == NULL) {
+            m->ip_author = n; /* <span itemprop=author><span itemprop=name>X</span></span> or plain text */
+        } else if (ip && strcasecmp(ip, "datePublished") == 0 && m->time_dt == NULL) {
+            const char *v = att(atts, "datetime", NULL);
+            copy_first(t, &m->time_dt, v ? v : att(atts, "content", NULL));
+        }
+        int pubdate = 0;
+        if (strcmp(tag, "time") == 0 && m->time_dt == NULL && (att(atts, "pubdate", &pubdate), pubdate))
+            copy_first(t, &m->time_dt, att(atts, "datetime", NULL));
+        const char *rel = att(atts, "rel", NULL);
+        if (n->tf & TF_A && rel && rel_has(rel, "author") && m->rel_author == NULL)
+            m->rel_author = n;
+    }
+}
+
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    struct etree *t = ctx;
+    if (t->stopped)
+        return;
+    if (t->depth >= EXTRACT_MAX_DEPTH) {
+        stop(t); /* as libxml2's tree builder does: the page is cut at this depth */
+        return;
+    }
+    struct enode *n = new_node(t);
+    if (n == NULL)
+        return;
+    n->name = (const char *)name;
+    n->tf = (uint16_t)extract__tag_flags(n->name);
+    n->heading = (uint8_t)extract__is_heading(n->name);
+    t->cur = n;
+    t->depth++;
+    t->nomerge = 0;
+    if (atts) {
+        const char *cls = att(atts, "class", NULL), *id = att(atts, "id", NULL), *role = att(atts, "role", NULL);
+        int hidden = 0;
+        att(atts, "hidden", &hidden);
+        const char *ah = att(atts, "aria-hidden", NULL), *style = att(atts, "style", NULL);
+        const char *ip = att(atts, "itemprop", NULL);
+        if (hidden || (ah && strcmp(ah, "true") == 0) || (style && style_hidden(style)))
+            n->af |= AF_HIDDEN;
+        if (ip && strcasecmp(ip, "articleBody") == 0)
+            n->af |= AF_ARTICLEBODY;
+        if (cls && *cls)
+            n->cls = extract__strdup(t, cls);
+        if ((id && *id) || (role && *role)) {
+            size_t l = (cls ? strlen(cls) : 0) + (id ? strlen(id) : 0) + (role ? strlen(role) : 0) + 3;
+            char *h = arena_alloc(t, l);
+            if (h)
+                snprintf(h, l, "%s %s %s", cls ? cls : "", id ? id : "", role ? role : "");
+            n->hsrc = h;
+        } else {
+            n->hsrc = n->cls;
+        }
+    }
+    meta_element(t, n, atts);
+    if (t->oom)
+        stop(t);
+}
+
+static void sax_end(void *ctx, const xmlChar *name)
+{
+    struct etree *t = ctx;
+    (void)name;
+    /* libxml2 pairs every start with an end (auto-closes included); after a stop only the
+     * closing calls may still come, and they change nothing that is read later */
+    if (t->stopped || t->cur == &t->doc)
+        return;
+    t->cur = t->cur->parent;
+    t->depth--;
+    t->nomerge = 0;
+}
+
+static int text_reserve(struct etree *t, size_t n)
+{
+    if (t->text_cap - t->text_len > n)
+        return 0;
+    /* text never outgrows the parsed input by much (entities decode shorter, except a few named
+     * ones): twice the input cap is a bound no page reaches */
+    if (t->text_len + n + 1 > 2 * (size_t)EXTRACT_MAX_HTML + 4096)
+        return -1;
+    size_t cap = t->text_cap ? t->text_cap : 64u << 10;
+    while (cap - t->text_len <= n)
+        cap *= 2;
+    char *nt = realloc(t->text, cap);
+    if (nt == NULL) {
+        t->oom = 1;
+        return -1;
+    }
+    t->text = nt;
+    t->text_cap = cap;
+    return 0;
+}
+
+static void sax_text(void *ctx, const xmlChar *s, int len)
+{
+    struct etree *t = ctx;
+    if (t->stopped || len <= 0)
+        return;
+    if (text_reserve(t, (size_t)len + 1) != 0) {
+        stop(t);
+        return;
+    }
+    struct enode *l = t->cur->last;
+    if (l && l->name == NULL && !t->nomerge && l->toff + l->tlen + 1 == t->text_len && l->tlen + (size_t)len < UINT32_MAX) {
+        /* libxml2 hands a text run over in pieces (entities, buffer ends): one run, one node */
+        memcpy(t->text + t->text_len - 1, s, (size_t)len);
+        t->text_len += (size_t)len;
+        t->text[t->text_len - 1] = '\0';
+        l->tlen += (uint32_t)len;
+        return;
+    }
+    struct enode *n = new_node(t);
+    if (n == NULL)
+        return;
+    n->toff = t->text_len;
+    n->tlen = (uint32_t)len;
+    memcpy(t->text + t->text_len, s, (size_t)len);
+    t->text_len += (size_t)len + 1;
+    t->text[t->text_len - 1] = '\0';
+    t->nomerge = 0;
+}
+
+static void sax_comment(void *ctx, const xmlChar *s)
+{
+    struct etree *t = ctx;
+    (void)s;
+    t->nomerge = 1; /* libxml2's tree keeps text on both sides of a comment apart */
+}
+
+void extract__tree_destroy(struct etree *t)
+{
+    if (t == NULL)
+        return;
+    for (struct earena *a = t->arena, *next; a; a = next) {
+        next = a->next;
+        free(a);
+    }
+    free(t->text);
+    if (t->ctxt)
+        htmlFreeParserCtxt(t->ctxt); /* after the tree: the tag names live in its dictionary */
+    free(t);
+}
+
+struct etree *extract__parse(const char *html, size_t len, const char *url, const char *enc)
+{
+    struct etree *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->cur = &t->doc;
+    if (len > INT32_MAX)
+        len = INT32_MAX;
+    t->ctxt = htmlCreateMemoryParserCtxt(html, (int)len);
+    if (t->ctxt == NULL || t->ctxt->sax == NULL)
+        goto fail;
+    /* NONET: never fetch; no HUGE: libxml2 keeps its text-node and name limits. The options are
+     * set first because they rewrite some SAX slots; then the handler is ours alone. */
+    htmlCtxtUseOptions(t->ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+    memset(t->ctxt->sax, 0, sizeof *t->ctxt->sax);
+    t->ctxt->sax->startElement = sax_start;
+    t->ctxt->sax->endElement = sax_end;
+    t->ctxt->sax->characters = sax_text;
+    t->ctxt->sax->cdataBlock = sax_text;
+    t->ctxt->sax->ignorableWhitespace = sax_text;
+    t->ctxt->sax->comment = sax_comment;
+    t->ctxt->userData = t;
+    if (enc) {
+        xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(enc);
+        if (h)
+            xmlSwitchToEncoding(t->ctxt, h); /* the context owns h from here */
+    }
+    if (url && t->ctxt->input && t->ctxt->input->filename == NULL)
+        t->ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)url);
+    htmlParseDocument(t->ctxt);
+    if (t->oom)
+        goto fail;
+    return t;
+fail:
+    extract__tree_destroy(t);
+    return NULL;
+}
+
+char *extract__node_text(const struct etree *t, const struct enode *n, size_t max)
+{
+    size_t cap = 256, len = 0;
+    char *out = malloc(cap);
+    if (out == NULL)
+        return NULL;
+    out[0] = '\0';
+    /* iterative walk of n's subtree in document order */
+    const struct enode *c = n->children;
+    while (c && len < max) {
+        if (c->name == NULL) {
+            size_t k = c->tlen < max - len ? c->tlen : max - len;
+            if (len + k + 1 > cap) {
+                while (len + k + 1 > cap)
+                    cap *= 2;
+                char *no = realloc(out, cap);
+                if (no == NULL) {
+                    free(out);
+                    return NULL;
+                }
+                out = no;
+            }
+            memcpy(out + len, extract__text(t, c), k);
+            len += k;
+            out[len] = '\0';
+        } else if (c->children) {
+            c = c->children;
+            continue;
+        }
+        while (c && c->next == NULL) {
+            c = c->parent;
+            if (c == n)
+                c = NULL;
+        }
+        if (c)
+            c = c->next;
+    }
+    return out;
+}
+
+struct enode *extract__first_element(const struct enode *n)
+{
+    for (struct enode *c = n->children; c; c = c->next)
+        if (c->name)
+            return c;
+    return NULL;
+}
+
+size_t extract__element_count(const struct enode *n)
+{
+    size_t k = 0;
+    for (struct enode *c = n->children; c; c = c->next)
+        k += c->name != NULL;
+    return k;
+}
