@@ -31,17 +31,19 @@ struct tagflag {
 #define R TF_REMOVED
 static const struct tagflag tag_table[] = {
     {"a", TF_A}, {"address", B}, {"article", B | TF_CONTAINER}, {"aside", B | TF_FURNITURE | TF_LISTLIKE},
-    {"audio", R}, {"blockquote", B}, {"body", B | TF_NEVERSKIP}, {"br", TF_BREAK}, {"button", R},
-    {"canvas", R}, {"center", B}, {"dd", B}, {"details", B}, {"dialog", B | R}, {"div", B | TF_CONTAINER | TF_LISTLIKE},
-    {"dl", B}, {"dt", B}, {"embed", R}, {"fieldset", B}, {"figcaption", B | TF_FIGCAPTION}, {"figure", B},
-    {"footer", B | TF_FURNITURE}, {"form", B}, {"h1", B}, {"h2", B}, {"h3", B}, {"h4", B}, {"h5", B}, {"h6", B},
-    {"head", R}, {"header", B}, {"hr", B | TF_BREAK}, {"html", B | TF_NEVERSKIP}, {"iframe", R}, {"input", R},
-    {"label", R}, {"li", B}, {"main", B | TF_NEVERSKIP}, {"map", R}, {"math", R}, {"menu", B | TF_FURNITURE},
+    {"audio", R}, {"base", TK_BASE}, {"blockquote", B}, {"body", B | TF_NEVERSKIP}, {"br", TF_BREAK},
+    {"button", R}, {"canvas", R}, {"center", B}, {"dd", B}, {"details", B}, {"dialog", B | R},
+    {"div", B | TF_CONTAINER | TF_LISTLIKE}, {"dl", B}, {"dt", B}, {"embed", R}, {"fieldset", B},
+    {"figcaption", B | TF_FIGCAPTION}, {"figure", B}, {"footer", B | TF_FURNITURE}, {"form", B}, {"h1", B},
+    {"h2", B}, {"h3", B}, {"h4", B}, {"h5", B}, {"h6", B}, {"head", R}, {"header", B}, {"hr", B | TF_BREAK},
+    {"html", B | TF_NEVERSKIP}, {"iframe", R}, {"input", R}, {"label", R}, {"li", B}, {"link", TK_LINK},
+    {"main", B | TF_NEVERSKIP}, {"map", R}, {"math", R}, {"menu", B | TF_FURNITURE}, {"meta", TK_META},
     {"nav", B | TF_FURNITURE}, {"noscript", R}, {"object", R}, {"ol", B | TF_LISTLIKE}, {"option", R},
-    {"p", B | TF_P | TF_PARALIKE}, {"pre", B | TF_PRE | TF_PARALIKE}, {"script", R},
-    {"section", B | TF_CONTAINER | TF_LISTLIKE}, {"select", R}, {"style", R}, {"summary", B}, {"svg", R},
-    {"table", B}, {"tbody", B}, {"td", B | TF_PARALIKE}, {"template", R}, {"textarea", R}, {"tfoot", B},
-    {"th", B}, {"thead", B}, {"tr", B}, {"ul", B | TF_LISTLIKE}, {"video", R},
+    {"p", B | TF_P | TF_PARALIKE}, {"pre", B | TF_PRE | TF_PARALIKE}, {"script", R | TK_SCRIPT},
+    {"section", B | TF_CONTAINER | TF_LISTLIKE}, {"select", R}, {"style", R | TK_STYLE}, {"summary", B},
+    {"svg", R}, {"table", B}, {"tbody", B}, {"td", B | TF_PARALIKE}, {"template", R}, {"textarea", R},
+    {"tfoot", B}, {"th", B}, {"thead", B}, {"time", TK_TIME}, {"title", TK_TITLE}, {"tr", B},
+    {"ul", B | TF_LISTLIKE}, {"video", R},
 };
 #undef B
 #undef R
@@ -231,9 +233,11 @@ static const char *find_ci(const char *s, const char *end, const char *w)
     return NULL;
 }
 
-/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept).
- * Nothing in them is article text, and libxml2 scans raw text byte by byte: on real pages, where
- * inline scripts and styles are often most of the bytes, this halves the parse time. Comments
+/* Copies the page without the bodies of <script>, <style> and <svg> elements (JSON-LD scripts
+ * kept). Nothing in them is article text; libxml2 scans raw text byte by byte, and every element
+ * inside an inline SVG icon (path, g, use...) is an unknown HTML tag for which it formats an error
+ * message even when errors are off. On real pages, where inline scripts, styles and icon sprites
+ * are often most of the bytes, this halves the parse time. Comments
  * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
  * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
 static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
@@ -263,9 +267,13 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
             p = stop;
             continue;
         }
-        const char *name = tag_at(p + 1, left - 1, "script") ? "</script" : tag_at(p + 1, left - 1, "style") ? "</style" : NULL;
+        int svg = 0;
+        const char *name = tag_at(p + 1, left - 1, "script")  ? "</script"
+                           : tag_at(p + 1, left - 1, "style") ? "</style"
+                           : (svg = tag_at(p + 1, left - 1, "svg")) ? "</svg"
+                                                                     : NULL;
         const char *gt = name ? memchr(p, '>', left) : NULL;
-        if (gt == NULL) {
+        if (gt == NULL || (svg && gt[-1] == '/')) { /* <svg/> has no body to drop */
             out[o++] = *p++;
             continue;
         }
@@ -372,7 +380,7 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
     stripped = strip_raw_text(html, len, &slen);
     if (stripped == NULL)
         goto nomem;
-    if (slen > 0 && (doc = extract__parse(stripped, slen, url, enc)) == NULL)
+    if (slen > 0 && (doc = extract__parse(stripped, slen, enc)) == NULL)
         goto nomem;
     if (doc == NULL || extract__first_element(&doc->doc) == NULL) {
         snprintf(errstr, errlen, "not an HTML document");

@@ -39,6 +39,14 @@
 #define TF_NEVERSKIP 0x0200 /* html, body, main */
 #define TF_FIGCAPTION 0x0400
 #define TF_LISTLIKE 0x0800  /* div, section, aside, ul, ol: may open with a furniture heading */
+#define TF_KIND 0xF000      /* what the metadata step looks at: */
+#define TK_META 0x1000
+#define TK_LINK 0x2000
+#define TK_BASE 0x3000
+#define TK_SCRIPT 0x4000
+#define TK_TITLE 0x5000
+#define TK_STYLE 0x6000
+#define TK_TIME 0x7000
 
 /* Attribute flags. */
 #define AF_HIDDEN 0x01      /* hidden, aria-hidden=true, inline display:none / visibility:hidden */
@@ -90,13 +98,17 @@ struct etree {
     int oom;
     int nomerge;             /* a comment split the text run */
     struct earena *arena;
+    struct {
+        const xmlChar *name;
+        unsigned flags;
+    } tagcache[64];
     htmlParserCtxtPtr ctxt;  /* owns the dictionary the tag names live in */
     struct emeta meta;
 };
 
 /* Parses html (len bytes; enc = charset name or NULL) into a tree. Returns the owned tree, or NULL
  * on allocation failure. */
-struct etree *extract__parse(const char *html, size_t len, const char *url, const char *enc);
+struct etree *extract__parse(const char *html, size_t len, const char *enc);
 void extract__tree_destroy(struct etree *t);
 /* Text of a text node (NUL-terminated, borrowed). */
 static inline const char *extract__text(const struct etree *t, const struct enode *n)

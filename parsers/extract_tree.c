@@ -86,15 +86,46 @@ static struct enode *new_node(struct etree *t)
     return n;
 }
 
-static const char *att(const xmlChar **atts, const char *name, int *present)
+/* The attributes any rule reads, found in one pass over libxml2's name/value array. */
+struct eatts {
+    const char *cls, *id, *role, *ariahidden, *style, *itemprop, *lang, *xmllang, *rel, *href, *type,
+        *datetime, *content;
+    int hidden, pubdate;
+};
+
+static void read_atts(const xmlChar **atts, struct eatts *e)
 {
-    for (size_t i = 0; atts && atts[i]; i += 2)
-        if (strcmp((const char *)atts[i], name) == 0) {
-            if (present)
-                *present = 1;
-            return (const char *)atts[i + 1];
+    memset(e, 0, sizeof *e);
+    for (size_t i = 0; atts && atts[i]; i += 2) {
+        const char *k = (const char *)atts[i], *v = (const char *)atts[i + 1];
+        const char **slot = NULL;
+        /* names come lowercased from the parser; the first of a repeated attribute wins, as in
+         * libxml2's tree */
+        switch (k[0]) {
+        case 'a': slot = strcmp(k, "aria-hidden") == 0 ? &e->ariahidden : NULL; break;
+        case 'c': slot = strcmp(k, "class") == 0 ? &e->cls : strcmp(k, "content") == 0 ? &e->content : NULL; break;
+        case 'd': slot = strcmp(k, "datetime") == 0 ? &e->datetime : NULL; break;
+        case 'h':
+            if (strcmp(k, "hidden") == 0)
+                e->hidden = 1;
+            else if (strcmp(k, "href") == 0)
+                slot = &e->href;
+            break;
+        case 'i': slot = strcmp(k, "id") == 0 ? &e->id : strcmp(k, "itemprop") == 0 ? &e->itemprop : NULL; break;
+        case 'l': slot = strcmp(k, "lang") == 0 ? &e->lang : NULL; break;
+        case 'p':
+            if (strcmp(k, "pubdate") == 0)
+                e->pubdate = 1;
+            break;
+        case 'r': slot = strcmp(k, "role") == 0 ? &e->role : strcmp(k, "rel") == 0 ? &e->rel : NULL; break;
+        case 's': slot = strcmp(k, "style") == 0 ? &e->style : NULL; break;
+        case 't': slot = strcmp(k, "type") == 0 ? &e->type : NULL; break;
+        case 'x': slot = strcmp(k, "xml:lang") == 0 ? &e->xmllang : NULL; break;
+        default: break;
         }
-    return NULL;
+        if (slot && *slot == NULL)
+            *slot = v;
+    }
 }
 
 static int style_hidden(const char *style)
@@ -132,46 +163,57 @@ static void copy_first(struct etree *t, const char **dst, const char *v)
 }
 
 /* The metadata step's view of an element, in document order (first value wins). */
-static void meta_element(struct etree *t, struct enode *n, const xmlChar **atts)
+static void meta_element(struct etree *t, struct enode *n, const xmlChar **atts, const struct eatts *e)
 {
     struct emeta *m = &t->meta;
-    const char *tag = n->name;
-    if (n->parent == &t->doc && m->lang == NULL) {
-        const char *l = att(atts, "lang", NULL);
-        copy_first(t, &m->lang, l ? l : att(atts, "xml:lang", NULL));
-    }
-    if (strcmp(tag, "meta") == 0) {
+    if (n->parent == &t->doc && m->lang == NULL)
+        copy_first(t, &m->lang, e->lang ? e->lang : e->xmllang);
+    switch (n->tf & TF_KIND) {
+    case TK_META:
         extract__meta_tag(t, atts);
-    } else if (strcmp(tag, "link") == 0) {
-        const char *rel = att(atts, "rel", NULL);
-        if (m->canonical == NULL && rel && rel_has(rel, "canonical"))
-            copy_first(t, &m->canonical, att(atts, "href", NULL));
-    } else if (strcmp(tag, "base") == 0) {
-        copy_first(t, &m->base, att(atts, "href", NULL));
-    } else if (strcmp(tag, "script") == 0) {
-        const char *type = att(atts, "type", NULL);
-        if (type && strcasecmp(type, "application/ld+json") == 0 && m->nld < EXTRACT_MAX_LD)
+        return;
+    case TK_LINK:
+        if (m->canonical == NULL && e->rel && rel_has(e->rel, "canonical"))
+            copy_first(t, &m->canonical, e->href);
+        return;
+    case TK_BASE:
+        copy_first(t, &m->base, e->href);
+        return;
+    case TK_SCRIPT:
+        if (e->type && strcasecmp(e->type, "application/ld+json") == 0 && m->nld < EXTRACT_MAX_LD)
             m->ld[m->nld++] = n;
-    } else if (strcmp(tag, "title") == 0) {
+        return;
+    case TK_TITLE:
         if (m->title == NULL)
             m->title = n;
-    } else if (strcmp(tag, "style") != 0) {
-        if (n->heading == 1 && m->h1_count++ == 0)
-            m->h1 = n;
-        const char *ip = att(atts, "itemprop", NULL);
-        if (ip && strcasecmp(ip, "author") == 0 && m->ip_author == NULL) {
-            m->ip_author = n; /* <span itemprop=author><span itemprop=name>X</span></span> or plain text */
-        } else if (ip && strcasecmp(ip, "datePublished") == 0 && m->time_dt == NULL) {
-            const char *v = att(atts, "datetime", NULL);
-            copy_first(t, &m->time_dt, v ? v : att(atts, "content", NULL));
-        }
-        int pubdate = 0;
-        if (strcmp(tag, "time") == 0 && m->time_dt == NULL && (att(atts, "pubdate", &pubdate), pubdate))
-            copy_first(t, &m->time_dt, att(atts, "datetime", NULL));
-        const char *rel = att(atts, "rel", NULL);
-        if (n->tf & TF_A && rel && rel_has(rel, "author") && m->rel_author == NULL)
-            m->rel_author = n;
+        return;
+    case TK_STYLE:
+        return;
+    default:
+        break;
     }
+    if (n->heading == 1 && m->h1_count++ == 0)
+        m->h1 = n;
+    if (e->itemprop && strcasecmp(e->itemprop, "author") == 0 && m->ip_author == NULL)
+        m->ip_author = n; /* <span itemprop=author><span itemprop=name>X</span></span> or plain text */
+    else if (e->itemprop && strcasecmp(e->itemprop, "datePublished") == 0 && m->time_dt == NULL)
+        copy_first(t, &m->time_dt, e->datetime ? e->datetime : e->content);
+    if ((n->tf & TF_KIND) == TK_TIME && m->time_dt == NULL && e->pubdate)
+        copy_first(t, &m->time_dt, e->datetime);
+    if ((n->tf & TF_A) && e->rel && m->rel_author == NULL && rel_has(e->rel, "author"))
+        m->rel_author = n;
+}
+
+/* TF_* flags of a tag name. Names come interned from the parser's dictionary, so a small cache
+ * keyed by the pointer skips the table search for all but the first element of each name. */
+static unsigned tag_flags(struct etree *t, const xmlChar *name)
+{
+    size_t h = ((uintptr_t)name >> 4) % (sizeof t->tagcache / sizeof t->tagcache[0]);
+    if (t->tagcache[h].name != name) {
+        t->tagcache[h].name = name;
+        t->tagcache[h].flags = extract__tag_flags((const char *)name);
+    }
+    return t->tagcache[h].flags;
 }
 
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
@@ -187,34 +229,31 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
     if (n == NULL)
         return;
     n->name = (const char *)name;
-    n->tf = (uint16_t)extract__tag_flags(n->name);
+    n->tf = (uint16_t)tag_flags(t, name);
     n->heading = (uint8_t)extract__is_heading(n->name);
     t->cur = n;
     t->depth++;
     t->nomerge = 0;
+    struct eatts e;
+    read_atts(atts, &e);
     if (atts) {
-        const char *cls = att(atts, "class", NULL), *id = att(atts, "id", NULL), *role = att(atts, "role", NULL);
-        int hidden = 0;
-        att(atts, "hidden", &hidden);
-        const char *ah = att(atts, "aria-hidden", NULL), *style = att(atts, "style", NULL);
-        const char *ip = att(atts, "itemprop", NULL);
-        if (hidden || (ah && strcmp(ah, "true") == 0) || (style && style_hidden(style)))
+        if (e.hidden || (e.ariahidden && strcmp(e.ariahidden, "true") == 0) || (e.style && style_hidden(e.style)))
             n->af |= AF_HIDDEN;
-        if (ip && strcasecmp(ip, "articleBody") == 0)
+        if (e.itemprop && strcasecmp(e.itemprop, "articleBody") == 0)
             n->af |= AF_ARTICLEBODY;
-        if (cls && *cls)
-            n->cls = extract__strdup(t, cls);
-        if ((id && *id) || (role && *role)) {
-            size_t l = (cls ? strlen(cls) : 0) + (id ? strlen(id) : 0) + (role ? strlen(role) : 0) + 3;
+        if (e.cls && *e.cls)
+            n->cls = extract__strdup(t, e.cls);
+        if ((e.id && *e.id) || (e.role && *e.role)) {
+            size_t l = (e.cls ? strlen(e.cls) : 0) + (e.id ? strlen(e.id) : 0) + (e.role ? strlen(e.role) : 0) + 3;
             char *h = arena_alloc(t, l);
             if (h)
-                snprintf(h, l, "%s %s %s", cls ? cls : "", id ? id : "", role ? role : "");
+                snprintf(h, l, "%s %s %s", e.cls ? e.cls : "", e.id ? e.id : "", e.role ? e.role : "");
             n->hsrc = h;
         } else {
             n->hsrc = n->cls;
         }
     }
-    meta_element(t, n, atts);
+    meta_element(t, n, atts, &e);
     if (t->oom)
         stop(t);
 }
@@ -303,7 +342,7 @@ void extract__tree_destroy(struct etree *t)
     free(t);
 }
 
-struct etree *extract__parse(const char *html, size_t len, const char *url, const char *enc)
+struct etree *extract__parse(const char *html, size_t len, const char *enc)
 {
     struct etree *t = calloc(1, sizeof *t);
     if (t == NULL)
@@ -330,8 +369,6 @@ struct etree *extract__parse(const char *html, size_t len, const char *url, cons
         if (h)
             xmlSwitchToEncoding(t->ctxt, h); /* the context owns h from here */
     }
-    if (url && t->ctxt->input && t->ctxt->input->filename == NULL)
-        t->ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)url);
     htmlParseDocument(t->ctxt);
     if (t->oom)
         goto fail;

@@ -427,6 +427,21 @@ static void test_class_hints(void **state)
     assert_int_equal(hints_of("commentary"), XH_POS);
 }
 
+static void test_tag_table(void **state)
+{
+    (void)state;
+    /* bsearch needs the table sorted; every entry must be found */
+    size_t n = sizeof tag_table / sizeof tag_table[0];
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            assert_true(strcmp(tag_table[i - 1].name, tag_table[i].name) < 0);
+        assert_int_equal(extract__tag_flags(tag_table[i].name), tag_table[i].flags);
+    }
+    assert_int_equal(extract__tag_flags("custom-element"), 0);
+    assert_true(extract__tag_flags("p") & TF_PARALIKE);
+    assert_int_equal(extract__tag_flags("meta") & TF_KIND, TK_META);
+}
+
 static void test_utf8_output(void **state)
 {
     (void)state;
@@ -538,6 +553,10 @@ static void test_strip_raw_text(void **state)
     strip_case("<!-- <script> --><p>kept</p></script>", "<!-- <script> --><p>kept</p></script>");
     strip_case("<p>t</p><script>never closed <p>x", "<p>t</p><script>never closed <p>x");
     strip_case("<scripts>not a script</scripts><style", "<scripts>not a script</scripts><style");
+    /* inline SVG icons lose their paths, keep the element; <svg/> has no body */
+    strip_case("<a><svg viewBox=\"0 0 9 9\"><path d=\"M1\"/><title>x</title></svg>Home</a>", "<a><svg viewBox=\"0 0 9 9\"></svg>Home</a>");
+    strip_case("<svg/><p>kept</p></svg>", "<svg/><p>kept</p></svg>");
+    strip_case("<p>a</p><svgx>b</svgx>", "<p>a</p><svgx>b</svgx>");
     strip_case("", "");
 }
 
@@ -632,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_hidden_and_link_heavy),
         cmocka_unit_test(test_boilerplate_rules),
         cmocka_unit_test(test_class_hints),
+        cmocka_unit_test(test_tag_table),
         cmocka_unit_test(test_utf8_output),
         cmocka_unit_test(test_microdata_body),
         cmocka_unit_test(test_title_fallbacks),
