@@ -148,14 +148,31 @@ int extract__value_hints(const char *v)
     return h;
 }
 
-int extract__hints(struct enode *n)
+int extract__hints(struct etree *t, struct enode *n)
 {
-    if (!(n->af & AF_HINTS)) {
-        /* schema.org microdata: the publisher marked the body itself */
-        n->hints = (uint8_t)(n->af & AF_ARTICLEBODY ? XH_POS : extract__value_hints(n->hsrc));
-        n->af |= AF_HINTS;
+    if (n->af & AF_HINTS)
+        return n->hints;
+    int h = 0;
+    if (n->af & AF_ARTICLEBODY) {
+        h = XH_POS; /* schema.org microdata: the publisher marked the body itself */
+    } else if (n->hsrc) {
+        /* pages repeat a few class names on hundreds of elements (menu items, cards): remember
+         * the hints of recent values, keyed by a hash of the string */
+        uint32_t k = 2166136261u;
+        for (const unsigned char *p = (const unsigned char *)n->hsrc; *p; p++)
+            k = (k ^ *p) * 16777619u;
+        size_t slot = k % (sizeof t->hintcache / sizeof t->hintcache[0]);
+        if (t->hintcache[slot].src && strcmp(t->hintcache[slot].src, n->hsrc) == 0) {
+            h = t->hintcache[slot].hints;
+        } else {
+            h = extract__value_hints(n->hsrc);
+            t->hintcache[slot].src = n->hsrc; /* arena string: lives as long as the tree */
+            t->hintcache[slot].hints = (uint8_t)h;
+        }
     }
-    return n->hints;
+    n->hints = (uint8_t)h;
+    n->af |= AF_HINTS;
+    return h;
 }
 
 size_t extract__count_chars(const char *s, int *space, int *commas)
@@ -233,11 +250,11 @@ static const char *find_ci(const char *s, const char *end, const char *w)
     return NULL;
 }
 
-/* Copies the page without the bodies of <script>, <style> and <svg> elements (JSON-LD scripts
- * kept). Nothing in them is article text; libxml2 scans raw text byte by byte, and every element
- * inside an inline SVG icon (path, g, use...) is an unknown HTML tag for which it formats an error
- * message even when errors are off. On real pages, where inline scripts, styles and icon sprites
- * are often most of the bytes, this halves the parse time. Comments
+/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept) and
+ * without inline <svg> elements. Nothing in them is article text; libxml2 scans raw text byte by
+ * byte, and every SVG element (svg, path, g, use...) is an unknown HTML tag for which it formats
+ * an error message even when errors are off. On real pages, where inline scripts, styles and
+ * icon sprites are often most of the bytes, this halves the parse time. Comments
  * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
  * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
 static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
@@ -267,14 +284,29 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
             p = stop;
             continue;
         }
+        /* only <s...> tags matter below: one byte rejects the rest */
         int svg = 0;
-        const char *name = tag_at(p + 1, left - 1, "script")  ? "</script"
-                           : tag_at(p + 1, left - 1, "style") ? "</style"
-                           : (svg = tag_at(p + 1, left - 1, "svg")) ? "</svg"
-                                                                     : NULL;
+        const char *name = NULL;
+        if (left > 4 && (p[1] | 0x20) == 's')
+            name = tag_at(p + 1, left - 1, "script")  ? "</script"
+                   : tag_at(p + 1, left - 1, "style") ? "</style"
+                   : (svg = tag_at(p + 1, left - 1, "svg")) ? "</svg"
+                                                             : NULL;
         const char *gt = name ? memchr(p, '>', left) : NULL;
-        if (gt == NULL || (svg && gt[-1] == '/')) { /* <svg/> has no body to drop */
+        if (gt == NULL) {
             out[o++] = *p++;
+            continue;
+        }
+        if (svg) {
+            /* inline SVG (icons, logos) goes whole, tags included: libxml2 knows no svg elements
+             * and formats an "invalid tag" message for each, errors off or not */
+            const char *close = gt[-1] == '/' ? gt : find_ci(gt + 1, end, "</svg");
+            const char *cgt = close ? memchr(close, '>', (size_t)(end - close)) : NULL;
+            if (cgt == NULL) {
+                out[o++] = *p++; /* unterminated: keep the rest */
+                continue;
+            }
+            p = cgt + 1;
             continue;
         }
         const char *close = find_ci(gt + 1, end, name);

@@ -102,6 +102,10 @@ struct etree {
         const xmlChar *name;
         unsigned flags;
     } tagcache[64];
+    struct {
+        const char *src;
+        uint8_t hints;
+    } hintcache[256];
     htmlParserCtxtPtr ctxt;  /* owns the dictionary the tag names live in */
     struct emeta meta;
 };
@@ -154,8 +158,8 @@ struct xnode *extract__stat(const struct xstate *st, const struct enode *n);
 #define XH_POS 1
 #define XH_NEG 2
 #define XH_STRONG 4
-/* Hints of an element (computed once, cached in the node). */
-int extract__hints(struct enode *n);
+/* Hints of an element (computed once, cached in the node and, by value, in the tree). */
+int extract__hints(struct etree *t, struct enode *n);
 /* Hints of one attribute value (class, id or role; several joined by spaces). */
 int extract__value_hints(const char *v);
 /* TF_* flags of a lowercase tag name. */

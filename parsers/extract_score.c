@@ -123,7 +123,7 @@ static int skip_element(const struct xstate *st, struct enode *n, const struct x
         return 0;
     if (n->tf & TF_FURNITURE)
         return 1;
-    int h = extract__hints(n);
+    int h = extract__hints(st->tree, n);
     if (h & XH_STRONG)
         return 1;
     if ((h & XH_NEG) && !(h & XH_POS))
@@ -195,9 +195,9 @@ static double tag_base(const char *tag)
     return 0;
 }
 
-static double class_weight(struct enode *n)
+static double class_weight(struct etree *t, struct enode *n)
 {
-    int h = extract__hints(n);
+    int h = extract__hints(t, n);
     double w = 0;
     if (h & XH_POS)
         w += 25;
@@ -215,7 +215,7 @@ static struct xnode *candidate(struct xstate *st, struct enode *n)
         return NULL;
     if (!(x->flags & XN_CAND)) {
         x->flags |= XN_CAND;
-        x->score = tag_base(n->name) + class_weight(n);
+        x->score = tag_base(n->name) + class_weight(st->tree, n);
     }
     return x;
 }

@@ -208,7 +208,7 @@ static void meta_element(struct etree *t, struct enode *n, const xmlChar **atts,
  * keyed by the pointer skips the table search for all but the first element of each name. */
 static unsigned tag_flags(struct etree *t, const xmlChar *name)
 {
-    size_t h = ((uintptr_t)name >> 4) % (sizeof t->tagcache / sizeof t->tagcache[0]);
+    size_t h = (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15u) >> 58); /* 64 slots */
     if (t->tagcache[h].name != name) {
         t->tagcache[h].name = name;
         t->tagcache[h].flags = extract__tag_flags((const char *)name);

@@ -553,9 +553,10 @@ static void test_strip_raw_text(void **state)
     strip_case("<!-- <script> --><p>kept</p></script>", "<!-- <script> --><p>kept</p></script>");
     strip_case("<p>t</p><script>never closed <p>x", "<p>t</p><script>never closed <p>x");
     strip_case("<scripts>not a script</scripts><style", "<scripts>not a script</scripts><style");
-    /* inline SVG icons lose their paths, keep the element; <svg/> has no body */
-    strip_case("<a><svg viewBox=\"0 0 9 9\"><path d=\"M1\"/><title>x</title></svg>Home</a>", "<a><svg viewBox=\"0 0 9 9\"></svg>Home</a>");
-    strip_case("<svg/><p>kept</p></svg>", "<svg/><p>kept</p></svg>");
+    /* inline SVG goes whole; an unterminated one keeps the rest */
+    strip_case("<a><svg viewBox=\"0 0 9 9\"><path d=\"M1\"/><title>x</title></svg>Home</a>", "<a>Home</a>");
+    strip_case("<SVG/><p>kept</p></svg >", "<p>kept</p></svg >");
+    strip_case("<p>a</p><svg><p>x", "<p>a</p><svg><p>x");
     strip_case("<p>a</p><svgx>b</svgx>", "<p>a</p><svgx>b</svgx>");
     strip_case("", "");
 }
