@@ -79,8 +79,14 @@ static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "ma
                                          "author", "meta", "aside", "rail", "pagination", "pager",
                                          NULL};
 
-static int word_match(const char *tok, size_t n, const char *w, int suffix_ok)
+#define LETTER(c) (1u << (((unsigned)(c) - 'a') & 31))
+
+/* mask: the letters present in tok; a word whose first three letters are not all there cannot
+ * match, which rejects most (word, token) pairs before any string compare */
+static int word_match(const char *tok, size_t n, uint32_t mask, const char *w, int suffix_ok)
 {
+    if ((LETTER(w[0]) | LETTER(w[1]) | LETTER(w[2])) & ~mask)
+        return 0;
     size_t wl = strlen(w);
     if (wl > n)
         return 0;
@@ -97,19 +103,43 @@ static int token_hints(const char *tok, size_t n)
     /* "commentary" is an article genre, not a comment thread */
     if (n >= 10 && memcmp(tok, "commentary", 10) == 0)
         return XH_POS;
+    uint32_t mask = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tok[i] >= 'a' && tok[i] <= 'z')
+            mask |= LETTER(tok[i]);
     for (int i = 0; pos_words[i]; i++)
-        if (word_match(tok, n, pos_words[i], 1))
+        if (word_match(tok, n, mask, pos_words[i], 1))
             h |= XH_POS;
     for (int i = 0; strong_words[i]; i++)
-        if (word_match(tok, n, strong_words[i], 0))
+        if (word_match(tok, n, mask, strong_words[i], 0))
             h |= XH_STRONG;
     for (int i = 0; weak_words[i]; i++)
-        if (word_match(tok, n, weak_words[i], 1))
+        if (word_match(tok, n, mask, weak_words[i], 1))
             h |= XH_NEG;
     return h;
 }
 
-int extract__value_hints(const char *v)
+/* token_hints through the tree's cache: class lists repeat the same few tokens ("flex", "card",
+ * "css") with a different mix on each element, so the whole value rarely repeats but its tokens do */
+static int cached_token_hints(struct etree *t, const char *tok, size_t n)
+{
+    if (t == NULL || n > sizeof t->tokcache[0].tok)
+        return token_hints(tok, n);
+    uint32_t k = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        k = (k ^ (unsigned char)tok[i]) * 16777619u;
+    k ^= (uint32_t)n;
+    size_t slot = k % (sizeof t->tokcache / sizeof t->tokcache[0]);
+    if (t->tokcache[slot].len == n && memcmp(t->tokcache[slot].tok, tok, n) == 0)
+        return t->tokcache[slot].hints;
+    int h = token_hints(tok, n);
+    memcpy(t->tokcache[slot].tok, tok, n);
+    t->tokcache[slot].len = (uint8_t)n;
+    t->tokcache[slot].hints = (uint8_t)h;
+    return h;
+}
+
+static int value_hints(struct etree *t, const char *v)
 {
     int h = 0;
     char tok[64];
@@ -126,7 +156,7 @@ int extract__value_hints(const char *v)
             continue;
         }
         if (n > 0 && n < sizeof tok)
-            h |= token_hints(tok, n);
+            h |= cached_token_hints(t, tok, n);
         n = 0;
         if (c == '\0')
             break;
@@ -137,7 +167,7 @@ int extract__value_hints(const char *v)
         unsigned char c = (unsigned char)*p;
         if (c == '\0' || isspace(c)) {
             if (n > 0 && n < sizeof tok)
-                h |= token_hints(tok, n) & XH_STRONG;
+                h |= cached_token_hints(t, tok, n) & XH_STRONG;
             n = 0;
             if (c == '\0')
                 break;
@@ -146,6 +176,11 @@ int extract__value_hints(const char *v)
         }
     }
     return h;
+}
+
+int extract__value_hints(const char *v)
+{
+    return value_hints(NULL, v);
 }
 
 int extract__hints(struct etree *t, struct enode *n)
@@ -165,7 +200,7 @@ int extract__hints(struct etree *t, struct enode *n)
         if (t->hintcache[slot].src && strcmp(t->hintcache[slot].src, n->hsrc) == 0) {
             h = t->hintcache[slot].hints;
         } else {
-            h = extract__value_hints(n->hsrc);
+            h = value_hints(t, n->hsrc);
             t->hintcache[slot].src = n->hsrc; /* arena string: lives as long as the tree */
             t->hintcache[slot].hints = (uint8_t)h;
         }

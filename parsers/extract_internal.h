@@ -106,6 +106,11 @@ struct etree {
         const char *src;
         uint8_t hints;
     } hintcache[256];
+    struct {
+        char tok[22];
+        uint8_t len; /* 0: empty slot */
+        uint8_t hints;
+    } tokcache[512];
     htmlParserCtxtPtr ctxt;  /* owns the dictionary the tag names live in */
     struct emeta meta;
 };

@@ -9,7 +9,11 @@ when ../shared/seeds exists, the seed articles' paragraphs. Nothing here is tune
 extractor: the layouts imitate common publishing systems, and the boilerplate around the text
 is the usual kind (menus, share bars, newsletters, related lists, comments, cookie banners).
 
-usage: make_pages.py OUTDIR [SEEDS_DIR]   -> OUTDIR/NNN.html + OUTDIR/NNN.json {"text", "layout"}
+With --deep it builds the second set instead: 60 pages in the DOM shape of a large publisher's
+article page today (component wrappers 20-30 levels deep, a full mega-menu, story-card grids, link
+footers; 2,000-4,000 elements). Both print element count and depth statistics of what they wrote.
+
+usage: make_pages.py OUTDIR [SEEDS_DIR] [--deep]   -> OUTDIR/NNN.html + OUTDIR/NNN.json {"text", "layout"}
 """
 import html
 import json
@@ -320,28 +324,232 @@ def l_captions(a):
             f'<div class="tags"><a href="/t/1">{R.choice(PLACES)}</a> <a href="/t/2">{R.choice(NOUNS)}</a></div></article>{comments("comment", 3)}</body></html>')
 
 
+
+# ---- the "deep" set: the DOM shape of a large publisher's article page today ----
+# Component frameworks wrap every region in several layers of layout divs; the header carries a
+# full mega-menu in the DOM (CSS shows it on hover), the article body is a list of components
+# (text block, ad slot, inline promo, newsletter form), and below and beside it sit grids of
+# nested story cards and a footer of link lists. Counts here (2,000-4,000 elements, 20-30 levels)
+# are what browser audits report for such pages; nothing in the shape looks at either extractor.
+
+SECTIONS = ["World", "Politics", "Business", "Markets", "Tech", "Science", "Health", "Climate", "Sport", "Culture",
+            "Style", "Travel", "Opinion", "Video"]
+UTIL = ["flex", "items-center", "gap-2", "px-4", "py-2", "md:px-6", "lg:grid", "grid-cols-12", "relative", "w-full",
+        "mx-auto", "max-w-screen-xl", "hidden", "md:block", "text-sm", "font-bold", "space-y-4", "col-span-8"]
+
+
+def cls_maker(style):
+    def c(name):
+        if style == "hash":
+            return "css-" + "".join(R.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(7))
+        if style == "utility":
+            return " ".join([name] + R.sample(UTIL, R.randrange(2, 6))).replace(" hidden", "")
+        return name
+    return c
+
+
+def wrap(c, inner, names):
+    for n in reversed(names):
+        inner = f'<div class="{c(n)}">{inner}</div>'
+    return inner
+
+
+def layers(c, k, base="layout"):
+    return [f"{base}__{w}" for w in R.sample(["container", "wrapper", "inner", "row", "col", "region", "slot", "stack", "box", "frame"], k)]
+
+
+def icon():
+    return '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path d="M4 6h16M4 12h16M4 18h16"/></svg>'
+
+
+def deep_megamenu(c):
+    cols = ""
+    for s in SECTIONS:
+        links = "".join(f'<li class="{c("menu__item")}"><a class="{c("menu__link")}" href="/{s.lower()}/{j}"><span class="{c("menu__label")}">{R.choice(PLACES)} {R.choice(NOUNS)}</span></a></li>'
+                        for j in range(R.randrange(12, 30)))
+        cols += (f'<li class="{c("menu__section")}">' + wrap(c, f'<button class="{c("menu__toggle")}" aria-expanded="false"><span>{s}</span>{icon()}</button>'
+                 + wrap(c, f'<ul class="{c("menu__list")}">{links}</ul>', ["menu__panel", "menu__panel-inner"]), ["menu__group"]) + '</li>')
+    return wrap(c, f'<nav class="{c("site-nav")}" aria-label="Main">' + wrap(c, f'<ul class="{c("menu")}">{cols}</ul>', layers(c, R.randrange(2, 4), "nav")) + '</nav>',
+                layers(c, R.randrange(1, 3), "header"))
+
+
+def deep_header(c):
+    top = (f'<a class="{c("skip-link")}" href="#main">Skip to content</a>' +
+           wrap(c, f'<a href="/" class="{c("logo")}">{icon()}<span class="{c("visually-hidden")}">The Example Post</span></a>'
+                f'<form class="{c("search")}" role="search"><input type="search" name="q"><button>{icon()}Search</button></form>'
+                f'<a class="{c("account")}" href="/login">Sign in</a><a class="{c("subscribe")}" href="/subscribe">Subscribe</a>', layers(c, R.randrange(2, 4), "masthead")))
+    ticker = "".join(f'<li><a href="/live/{i}">{teaser()}</a></li>' for i in range(5))
+    return (f'<header class="{c("site-header")}">' + top + deep_megamenu(c) +
+            wrap(c, f'<span>Breaking</span><ul>{ticker}</ul>', layers(c, 2, "ticker")) + '</header>')
+
+
+def deep_card(c, small=False):
+    n = R.randrange(99999)
+    media = "" if small else wrap(c, f'<picture><source media="(min-width: 1024px)" srcset="/i/{n}-1024.jpg"><source media="(min-width: 600px)" srcset="/i/{n}-600.jpg"><img src="/i/{n}-320.jpg" alt="" loading="lazy"></picture>', ["card__media", "card__ratio"])
+    summary = f'<p class="{c("card__summary")}">{sentence()}</p>' if (not small and R.random() < 0.5) else ""
+    body = (f'<span class="{c("card__kicker")}">{R.choice(SECTIONS)}</span><h3 class="{c("card__headline")}"><span>{teaser()}</span></h3>' + summary +
+            wrap(c, f'<time datetime="2024-09-{R.randrange(1, 28):02d}">{R.randrange(1, 23)}h ago</time>', ["card__meta"]))
+    return wrap(c, f'<a class="{c("card__link")}" href="/story/{n}">{media}' + wrap(c, body, ["card__body"]) + '</a>', ["card", "card__inner"])
+
+
+def deep_grid(c, title, n):
+    cards = "".join(wrap(c, deep_card(c), ["grid__col"]) for _ in range(n))
+    return wrap(c, f'<section class="{c("package")}"><h2 class="{c("package__title")}">{title}</h2>' + wrap(c, cards, ["grid", "grid__row"]) + '</section>',
+                layers(c, R.randrange(2, 5), "zone"))
+
+
+def deep_para(c, kind, text):
+    t = html.escape(text, quote=False)
+    if kind == "p" and R.random() < 0.3:  # an inline link on a name in the text
+        for w in PLACES:
+            if w in t:
+                t = t.replace(w, f'<a href="/topic/{w.lower()}">{w}</a>', 1)
+                break
+    inner = {"h2": f"<h2>{t}</h2>", "blockquote": f"<blockquote><p>{t}</p></blockquote>", "li": f"<li>{t}</li>"}.get(kind, f'<p class="{c("paragraph")}">{t}</p>')
+    return inner
+
+
+def deep_body(c, a):
+    out, lis = [], []
+    for i, (kind, text) in enumerate(a["blocks"]):
+        if kind == "li":
+            lis.append(deep_para(c, kind, text))
+            continue
+        if lis:
+            out.append(wrap(c, f'<ul>{"".join(lis)}</ul>', ["text-block"]))
+            lis = []
+        out.append(wrap(c, deep_para(c, kind, text), ["text-block", "text-block__inner"]))
+        if i % 4 == 3:
+            out.append(wrap(c, f'<div id="ad-inline-{i}" data-ad-unit="/1234/news/article"></div><span class="{c("ad-slot__label")}">Advertisement</span>', ["ad-slot", "ad-slot__inner"]))
+        if i == 2:
+            out.append(wrap(c, f'<h2>Read more</h2><ul><li><a href="/r/1">{teaser()}</a></li><li><a href="/r/2">{teaser()}</a></li></ul>', ["inline-promo", "inline-promo__inner"]))
+        if i == 5:
+            out.append(wrap(c, f'<h3>Sign up for the morning briefing</h3><p>The news you need to start the day, in your inbox every morning.</p>'
+                            f'<form><label>Email<input type="email"></label><button>Sign up</button></form>', ["newsletter", "newsletter__inner"]))
+    if lis:
+        out.append(wrap(c, f'<ul>{"".join(lis)}</ul>', ["text-block"]))
+    return "".join(out)
+
+
+def deep_article(c, a):
+    share = "".join(f'<li><button class="{c("share__button")}" aria-label="Share on {w}">{icon()}</button></li>' for w in ["Facebook", "X", "WhatsApp", "LinkedIn", "Email", "Copy link"])
+    head = (wrap(c, f'<a href="/{R.choice(SECTIONS).lower()}">{R.choice(SECTIONS)}</a>', ["kicker"]) + f'<h1 class="{c("headline")}">{html.escape(a["title"])}</h1>' +
+            wrap(c, f'<span>By <a href="/author/x">{a["author"]}</a></span><time datetime="2024-09-10T08:00:00Z">10 September 2024</time>', ["byline", "byline__inner"]) +
+            wrap(c, f'<ul class="{c("share__list")}">{share}</ul>', ["share"]))
+    fig = wrap(c, f'<figure><picture><source srcset="/lead-1024.jpg"><img src="/lead.jpg" alt=""></picture><figcaption>{sentence()} <span>Photo: {person()}/Agency</span></figcaption></figure>', ["lead-media"])
+    tags = "".join(f'<li><a href="/topic/{i}">{R.choice(PLACES)}</a></li>' for i in range(5))
+    after = (wrap(c, f'<h2>Topics</h2><ul>{tags}</ul>', ["topics"]) +
+             wrap(c, f'<img src="/a.jpg" alt=""><p><a href="/author/x">{a["author"]}</a> is a correspondent covering {R.choice(NOUNS)} policy.</p>', ["author-card"]) +
+             wrap(c, f'<button>Comments ({R.randrange(10, 900)})</button>', ["comments-cta"]))
+    return (f'<article class="{c("article")}">' + wrap(c, head, ["article__header"]) + fig +
+            wrap(c, deep_body(c, a), layers(c, R.randrange(2, 4), "article")) + after + '</article>')
+
+
+def deep_rail(c):
+    most = "".join(f'<li><span>{i + 1}</span><a href="/m/{i}">{teaser()}</a></li>' for i in range(10))
+    latest = "".join(deep_card(c, small=True) for _ in range(8))
+    return (f'<aside class="{c("rail")}">' + wrap(c, f'<h2>Most read</h2><ol>{most}</ol>', ["rail__module", "rail__inner"]) +
+            wrap(c, '<div id="ad-rail" data-ad-unit="/1234/news/rail"></div>', ["ad-slot", "ad-slot__inner", "sticky"]) +
+            wrap(c, f'<h2>Latest</h2>{latest}', ["rail__module", "rail__inner"]) + '</aside>')
+
+
+def deep_footer(c):
+    cols = "".join(f'<div class="{c("footer__col")}"><h3>{s}</h3><ul>' + "".join(f'<li><a href="/{s.lower()}/{j}">{R.choice(PLACES)} {R.choice(NOUNS)}</a></li>' for j in range(12)) + '</ul></div>'
+                   for s in R.sample(SECTIONS, 6))
+    social = "".join(f'<li><a href="https://social.example/{w}" aria-label="{w}">{icon()}</a></li>' for w in ["x", "fb", "ig", "yt", "tt"])
+    legal = "".join(f'<li><a href="/{w.lower()}">{w}</a></li>' for w in ["Terms", "Privacy", "Cookies", "Accessibility", "Contact", "Careers", "Advertise"])
+    return (f'<footer class="{c("site-footer")}">' + wrap(c, cols, layers(c, R.randrange(2, 4), "footer")) +
+            wrap(c, f'<ul>{social}</ul><ul>{legal}</ul><p>\u00a9 2024 The Example Post. All rights reserved.</p>', ["footer__bottom", "footer__inner"]) + '</footer>')
+
+
+def deep_page(a, style):
+    c = cls_maker(style)
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": a["title"],
+                     "author": {"@type": "Person", "name": a["author"]}, "datePublished": "2024-09-10T08:00:00Z"})
+    main = wrap(c, wrap(c, deep_article(c, a), ["grid__col--main"]) + wrap(c, deep_rail(c), ["grid__col--rail"]), layers(c, R.randrange(1, 3), "page"))
+    below = "".join(deep_grid(c, t, R.randrange(6, 13)) for t in R.sample(["More on this story", "Top stories", "Features", "Elsewhere on the site", "From the newsroom", "Editors' picks"], 3))
+    return (head(a, f'<script type="application/ld+json">{ld}</script>') + '<body>' +
+            wrap(c, deep_header(c) + f'<main id="main" class="{c("main")}">' + main + below + '</main>' + deep_footer(c),
+                 ["app", "app__shell"] + layers(c, R.randrange(1, 4), "root")) + '</body></html>')
+
+
+def l_deep_hash(a):
+    return deep_page(a, "hash")
+
+
+def l_deep_bem(a):
+    return deep_page(a, "bem")
+
+
+def l_deep_utility(a):
+    return deep_page(a, "utility")
+
+
+DEEP_LAYOUTS = [l_deep_hash, l_deep_bem, l_deep_utility]
+
+
+def dom_stats(out):
+    """Element count and nesting depth per page, as libxml2 (lxml) parses it."""
+    try:
+        import lxml.html
+    except ImportError:
+        return "make_pages: (no lxml: DOM statistics skipped)"
+    els, depths, divs, links = [], [], [], []
+    for name in sorted(os.listdir(out)):
+        if not name.endswith(".html"):
+            continue
+        root = lxml.html.parse(os.path.join(out, name)).getroot()
+        n = md = d = k = 0
+        stack = [(root, 1)]
+        while stack:
+            e, dep = stack.pop()
+            if not isinstance(e.tag, str):
+                continue
+            n += 1
+            md = max(md, dep)
+            d += e.tag == "div"
+            k += e.tag == "a"
+            stack.extend((ch, dep + 1) for ch in e)
+        els.append(n)
+        depths.append(md)
+        divs.append(d)
+        links.append(k)
+
+    def med(v):
+        return sorted(v)[len(v) // 2]
+    return (f"make_pages: DOM per page: elements median {med(els)} (min {min(els)}, max {max(els)}), max depth median {med(depths)} "
+            f"(min {min(depths)}, max {max(depths)}), divs median {med(divs)}, links median {med(links)}")
+
+
 LAYOUTS = [l_semantic, l_divsoup, l_wordpress, l_table, l_paywall, l_interleaved, l_scripted, l_bigcomments, l_teasers, l_brtext,
            l_sidebartext, l_shortparas, l_sections, l_captions]
 
 
 def main():
-    out = sys.argv[1]
-    seeds = sys.argv[2] if len(sys.argv) > 2 else None
+    args = [x for x in sys.argv[1:] if not x.startswith("--")]
+    deep = "--deep" in sys.argv
+    out = args[0]
+    seeds = args[1] if len(args) > 1 else None
     os.makedirs(out, exist_ok=True)
+    if deep:
+        R.seed(20241121)  # its own stream: the classic set stays byte-for-byte what it was
     arts = seed_articles(seeds)
-    while len(arts) < 70:
+    while len(arts) < (60 if deep else 70):
         arts.append(synthetic_article())
+    layouts = DEEP_LAYOUTS if deep else LAYOUTS
     for i, a in enumerate(arts):
-        layout = LAYOUTS[i % len(LAYOUTS)]
+        layout = layouts[i % len(layouts)]
         a = dict(a)
         page = layout(a)  # may trim a["blocks"] (paywall)
-        page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + mega_menu(), page, count=1)
+        if not deep:
+            page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + mega_menu(), page, count=1)
         truth = "\n\n".join(t for k, t in a["blocks"])
         with open(os.path.join(out, f"{i:03d}.html"), "w", encoding="utf-8") as f:
             f.write(page)
         with open(os.path.join(out, f"{i:03d}.json"), "w", encoding="utf-8") as f:
             json.dump({"text": truth, "layout": layout.__name__[2:]}, f)
     print(f"make_pages: {len(arts)} pages in {out}")
+    print(dom_stats(out))
 
 
 if __name__ == "__main__":
