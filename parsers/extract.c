@@ -285,8 +285,97 @@ static const char *find_ci(const char *s, const char *end, const char *w)
     return NULL;
 }
 
-/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept) and
- * without inline <svg> elements. Nothing in them is article text; libxml2 scans raw text byte by
+/* Attributes some rule reads (class/id/role hints, hidden markers, metadata, libxml2's own charset
+ * detection); href only matters on <link> and <base>. */
+#define KA(s) {s, sizeof s - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} kept_atts[] = {KA("class"), KA("id"), KA("role"), KA("itemprop"), KA("hidden"), KA("aria-hidden"), KA("style"),
+                 KA("lang"), KA("xml:lang"), KA("rel"), KA("type"), KA("datetime"), KA("content"), KA("pubdate"),
+                 KA("property"), KA("name"), KA("http-equiv"), KA("charset")};
+#undef KA
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static int name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == ':' || c == '.' || c == '-';
+}
+
+/* Copies the start tag at p (p[0] == '<', p[1] a letter) to out with only the attributes in
+ * kept_atts: on pages of long class lists, srcset, data-* and link URLs, libxml2 reads attribute
+ * values one character at a time and they were most of its parse time. The tag is read with
+ * the rules libxml2 uses (quoted values may hold '>', unquoted ones end at a blank or '>'); at
+ * anything else (a bogus attribute name, a stray quote, no '>') it returns 0 and the caller
+ * copies the tag unchanged. Returns the bytes consumed, *olen the bytes written. */
+static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen)
+{
+    const char *q = p + 1;
+    while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
+        q++;
+    if (q >= end || !is_blank(*q))
+        return 0; /* no attributes: nothing to filter */
+    size_t tl = (size_t)(q - p - 1);
+    int href_ok = (tl == 4 && strncasecmp(p + 1, "link", 4) == 0) || (tl == 4 && strncasecmp(p + 1, "base", 4) == 0);
+    size_t o = (size_t)(q - p);
+    memcpy(out, p, o);
+    for (;;) {
+        while (q < end && is_blank(*q))
+            q++;
+        if (q >= end)
+            return 0;
+        if (*q == '>' || (*q == '/' && q + 1 < end && q[1] == '>')) {
+            size_t k = *q == '>' ? 1 : 2;
+            memcpy(out + o, q, k);
+            *olen = o + k;
+            return (size_t)(q + k - p);
+        }
+        const char *an = q;
+        if (!(isalpha((unsigned char)*q) || *q == '_' || *q == ':' || *q == '.'))
+            return 0;
+        while (q < end && name_char(*q))
+            q++;
+        size_t anl = (size_t)(q - an);
+        const char *after = q;
+        while (q < end && is_blank(*q))
+            q++;
+        if (q >= end || *q != '=') {
+            q = after; /* a name without a value: "hidden" */
+        } else {
+            q++;
+            while (q < end && is_blank(*q))
+                q++;
+            if (q >= end)
+                return 0;
+            if (*q == '"' || *q == '\'') {
+                const char *cq = memchr(q + 1, *q, (size_t)(end - q - 1));
+                if (cq == NULL)
+                    return 0;
+                q = cq + 1;
+            } else {
+                while (q < end && !is_blank(*q) && *q != '>')
+                    q++;
+            }
+        }
+        if (q >= end || !(is_blank(*q) || *q == '>' || *q == '/'))
+            return 0; /* "a=b"c or a name running into a quote: leave it to libxml2 */
+        int keep = href_ok && anl == 4 && strncasecmp(an, "href", 4) == 0;
+        for (size_t i = 0; !keep && i < sizeof kept_atts / sizeof kept_atts[0]; i++)
+            keep = kept_atts[i].len == anl && strncasecmp(an, kept_atts[i].name, anl) == 0;
+        if (keep) {
+            out[o++] = ' ';
+            memcpy(out + o, an, (size_t)(q - an));
+            o += (size_t)(q - an);
+        }
+    }
+}
+
+/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept),
+ * without inline <svg> elements and without the attributes no rule reads (filter_tag). Nothing in them is article text; libxml2 scans raw text byte by
  * byte, and every SVG element (svg, path, g, use...) is an unknown HTML tag for which it formats
  * an error message even when errors are off. On real pages, where inline scripts, styles and
  * icon sprites are often most of the bytes, this halves the parse time. Comments
@@ -329,7 +418,13 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
                                                              : NULL;
         const char *gt = name ? memchr(p, '>', left) : NULL;
         if (gt == NULL) {
-            out[o++] = *p++;
+            size_t olen = 0, used = name == NULL && left > 2 && isalpha((unsigned char)p[1]) ? filter_tag(p, end, out + o, &olen) : 0;
+            if (used > 0) {
+                o += olen;
+                p += used;
+            } else {
+                out[o++] = *p++;
+            }
             continue;
         }
         if (svg) {

@@ -558,6 +558,14 @@ static void test_strip_raw_text(void **state)
     strip_case("<SVG/><p>kept</p></svg >", "<p>kept</p></svg >");
     strip_case("<p>a</p><svg><p>x", "<p>a</p><svg><p>x");
     strip_case("<p>a</p><svgx>b</svgx>", "<p>a</p><svgx>b</svgx>");
+    /* attributes no rule reads go; quoted values may hold '>' and '<'; odd tags stay as written */
+    strip_case("<div data-x=\"a>b\" class=\"c d\"  srcset='1x, 2x' id=main>t</div>", "<div class=\"c d\" id=main>t</div>");
+    strip_case("<a href=\"/x\" rel=author>A</a><link rel=canonical href=\"/c\"><BASE HREF=/b/>", "<a rel=author>A</a><link rel=canonical href=\"/c\"><BASE HREF=/b/>");
+    strip_case("<meta charset=utf-8><p hidden aria-label=\"x\">h</p>", "<meta charset=utf-8><p hidden>h</p>");
+    strip_case("<img src=a.jpg alt=\"x\" /><br/>", "<img/><br/>");
+    strip_case("<p a=\"unterminated>x</p>", "<p a=\"unterminated>x</p>");
+    strip_case("<p \"odd\" class=x>y</p><p x=\"1\"class=z>w</p>", "<p \"odd\" class=x>y</p><p x=\"1\"class=z>w</p>");
+    strip_case("<div class=x", "<div class=x");
     strip_case("", "");
 }
 
