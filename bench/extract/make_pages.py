@@ -15,6 +15,7 @@ footers; 2,000-4,000 elements). Both print element count and depth statistics of
 
 usage: make_pages.py OUTDIR [SEEDS_DIR] [--deep]   -> OUTDIR/NNN.html + OUTDIR/NNN.json {"text", "layout"}
 """
+import hashlib
 import html
 import json
 import os
@@ -339,9 +340,13 @@ UTIL = ["flex", "items-center", "gap-2", "px-4", "py-2", "md:px-6", "lg:grid", "
 
 
 def cls_maker(style):
+    # CSS-in-JS names a class after the style rule, not the element: every instance of a component
+    # carries the same generated name (per site build; here per page)
+    salt = str(R.random())
+
     def c(name):
         if style == "hash":
-            return "css-" + "".join(R.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(7))
+            return "css-" + hashlib.sha1((salt + name).encode()).hexdigest()[:7]
         if style == "utility":
             return " ".join([name] + R.sample(UTIL, R.randrange(2, 6))).replace(" hidden", "")
         return name
@@ -409,29 +414,52 @@ def deep_para(c, kind, text):
     return inner
 
 
-def deep_body(c, a):
-    out, lis = [], []
+def deep_body(c, a, mode):
+    """The story as components. mode "own": each paragraph in its own pair of text-block wrappers
+    (BBC-style data-component blocks); "group": runs of paragraphs in column wrappers, cut at each
+    ad or promo (NYT-style companion columns); "flat": paragraphs are direct siblings with ads and
+    promos between them (CNN/Guardian-style)."""
+    out, run, lis = [], [], []
+
+    def put(x):
+        if mode == "group":
+            run.append(x)
+        elif mode == "own":
+            out.append(wrap(c, x, ["text-block", "text-block__inner"]))
+        else:
+            out.append(x)
+
+    def cut():
+        if run:
+            out.append(wrap(c, "".join(run), ["body-column", "body-column__inner"]))
+            run.clear()
+
+    def insert(x):
+        cut()
+        out.append(x)
+
     for i, (kind, text) in enumerate(a["blocks"]):
         if kind == "li":
             lis.append(deep_para(c, kind, text))
             continue
         if lis:
-            out.append(wrap(c, f'<ul>{"".join(lis)}</ul>', ["text-block"]))
+            put(f'<ul>{"".join(lis)}</ul>')
             lis = []
-        out.append(wrap(c, deep_para(c, kind, text), ["text-block", "text-block__inner"]))
+        put(deep_para(c, kind, text))
         if i % 4 == 3:
-            out.append(wrap(c, f'<div id="ad-inline-{i}" data-ad-unit="/1234/news/article"></div><span class="{c("ad-slot__label")}">Advertisement</span>', ["ad-slot", "ad-slot__inner"]))
+            insert(wrap(c, f'<div id="ad-inline-{i}" data-ad-unit="/1234/news/article"></div><span class="{c("ad-slot__label")}">Advertisement</span>', ["ad-slot", "ad-slot__inner"]))
         if i == 2:
-            out.append(wrap(c, f'<h2>Read more</h2><ul><li><a href="/r/1">{teaser()}</a></li><li><a href="/r/2">{teaser()}</a></li></ul>', ["inline-promo", "inline-promo__inner"]))
+            insert(wrap(c, f'<h2>Read more</h2><ul><li><a href="/r/1">{teaser()}</a></li><li><a href="/r/2">{teaser()}</a></li></ul>', ["inline-promo", "inline-promo__inner"]))
         if i == 5:
-            out.append(wrap(c, f'<h3>Sign up for the morning briefing</h3><p>The news you need to start the day, in your inbox every morning.</p>'
-                            f'<form><label>Email<input type="email"></label><button>Sign up</button></form>', ["newsletter", "newsletter__inner"]))
+            insert(wrap(c, f'<h3>Sign up for the morning briefing</h3><p>The news you need to start the day, in your inbox every morning.</p>'
+                        f'<form><label>Email<input type="email"></label><button>Sign up</button></form>', ["newsletter", "newsletter__inner"]))
     if lis:
-        out.append(wrap(c, f'<ul>{"".join(lis)}</ul>', ["text-block"]))
+        put(f'<ul>{"".join(lis)}</ul>')
+    cut()
     return "".join(out)
 
 
-def deep_article(c, a):
+def deep_article(c, a, mode):
     share = "".join(f'<li><button class="{c("share__button")}" aria-label="Share on {w}">{icon()}</button></li>' for w in ["Facebook", "X", "WhatsApp", "LinkedIn", "Email", "Copy link"])
     head = (wrap(c, f'<a href="/{R.choice(SECTIONS).lower()}">{R.choice(SECTIONS)}</a>', ["kicker"]) + f'<h1 class="{c("headline")}">{html.escape(a["title"])}</h1>' +
             wrap(c, f'<span>By <a href="/author/x">{a["author"]}</a></span><time datetime="2024-09-10T08:00:00Z">10 September 2024</time>', ["byline", "byline__inner"]) +
@@ -442,7 +470,7 @@ def deep_article(c, a):
              wrap(c, f'<img src="/a.jpg" alt=""><p><a href="/author/x">{a["author"]}</a> is a correspondent covering {R.choice(NOUNS)} policy.</p>', ["author-card"]) +
              wrap(c, f'<button>Comments ({R.randrange(10, 900)})</button>', ["comments-cta"]))
     return (f'<article class="{c("article")}">' + wrap(c, head, ["article__header"]) + fig +
-            wrap(c, deep_body(c, a), layers(c, R.randrange(2, 4), "article")) + after + '</article>')
+            wrap(c, deep_body(c, a, mode), layers(c, R.randrange(2, 4), "article")) + after + '</article>')
 
 
 def deep_rail(c):
@@ -462,11 +490,11 @@ def deep_footer(c):
             wrap(c, f'<ul>{social}</ul><ul>{legal}</ul><p>\u00a9 2024 The Example Post. All rights reserved.</p>', ["footer__bottom", "footer__inner"]) + '</footer>')
 
 
-def deep_page(a, style):
+def deep_page(a, style, mode):
     c = cls_maker(style)
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": a["title"],
                      "author": {"@type": "Person", "name": a["author"]}, "datePublished": "2024-09-10T08:00:00Z"})
-    main = wrap(c, wrap(c, deep_article(c, a), ["grid__col--main"]) + wrap(c, deep_rail(c), ["grid__col--rail"]), layers(c, R.randrange(1, 3), "page"))
+    main = wrap(c, wrap(c, deep_article(c, a, mode), ["grid__col--main"]) + wrap(c, deep_rail(c), ["grid__col--rail"]), layers(c, R.randrange(1, 3), "page"))
     below = "".join(deep_grid(c, t, R.randrange(6, 13)) for t in R.sample(["More on this story", "Top stories", "Features", "Elsewhere on the site", "From the newsroom", "Editors' picks"], 3))
     return (head(a, f'<script type="application/ld+json">{ld}</script>') + '<body>' +
             wrap(c, deep_header(c) + f'<main id="main" class="{c("main")}">' + main + below + '</main>' + deep_footer(c),
@@ -474,15 +502,15 @@ def deep_page(a, style):
 
 
 def l_deep_hash(a):
-    return deep_page(a, "hash")
+    return deep_page(a, "hash", "group")
 
 
 def l_deep_bem(a):
-    return deep_page(a, "bem")
+    return deep_page(a, "bem", "flat")
 
 
 def l_deep_utility(a):
-    return deep_page(a, "utility")
+    return deep_page(a, "utility", "own")
 
 
 DEEP_LAYOUTS = [l_deep_hash, l_deep_bem, l_deep_utility]
