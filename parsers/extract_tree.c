@@ -366,8 +366,10 @@ struct etree *extract__parse(const char *html, size_t len, const char *enc)
     t->ctxt->userData = t;
     if (enc) {
         xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(enc);
-        if (h)
-            xmlSwitchToEncoding(t->ctxt, h); /* the context owns h from here */
+        if (h && xmlSwitchToEncoding(t->ctxt, h) == 0 && t->ctxt->input && t->ctxt->input->encoding == NULL)
+            /* as htmlReadMemory does: a charset named by the caller (HTTP header) is not
+             * overridden by the page's own <meta charset> */
+            t->ctxt->input->encoding = xmlStrdup((const xmlChar *)enc);
     }
     htmlParseDocument(t->ctxt);
     if (t->oom)

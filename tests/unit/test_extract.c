@@ -243,6 +243,12 @@ static void test_charsets_and_entities(void **state)
     a = extract_ok(html, NULL, NULL);
     assert_has(a->text, "\xe2\x80\x9c" "a fair deal\xe2\x80\x9d \xe2\x80\x93 twice");
     article_destroy(a);
+    /* a charset from the HTTP header wins over the page's own <meta charset> */
+    snprintf(html, sizeof html, "<html><head><meta charset=\"iso-8859-1\"></head><body><article><p>Caf\xc3\xa9 "
+                                "owners met the mayor on Monday, the third meeting this year.</p>%s</article></body></html>", filler);
+    a = extract_ok(html, NULL, "text/html; charset=utf-8");
+    assert_has(a->text, "Caf\xc3\xa9 owners");
+    article_destroy(a);
 }
 
 static void test_scoring_picks_article_over_sidebar(void **state)
