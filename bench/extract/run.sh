@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Extraction benchmark: quality (4-gram shingle P/R/F1 vs known main text) and speed (pages/s),
 # claimwatch vs readability-lxml (Debian python3-readability), with `xmllint --html --noout` on
-# the same pages as the parse floor. Two page sets, each measured for all three in one run:
+# the same pages as the parse floor. Speeds are pages per CPU second (user + system) for all
+# three: the machine is shared, and wall-clock time would measure the neighbours. Two page sets, each measured for all three in one run:
 #   classic  70 pages in 14 layouts (make_pages.py)
 #   deep     60 pages in the DOM shape of big publishers' article pages (make_pages.py --deep)
 #   bash bench/extract/run.sh [BUILD_DIR] [ROUNDS] [SETS...]     (default: build 5 classic deep)
@@ -36,11 +37,14 @@ for set in "${sets[@]}"; do
   echo "claimwatch:  $cw"
   cw_pps=$(echo "$cw" | awk '{print $6}')
 
-  t0=$(date +%s.%N)
-  for ((r = 0; r < rounds; r++)); do xmllint --html --noout "${pages[@]}" 2>/dev/null || true; done
-  t1=$(date +%s.%N)
-  xl_pps=$(echo "${#pages[@]} $rounds $t0 $t1" | awk '{printf "%.1f", $1*$2/($4-$3)}')
-  echo "xmllint --html --noout: pages_per_sec $xl_pps (one process per round)"
+  # CPU seconds (user + system) of the xmllint processes, as for the other two
+  cpu=0
+  for ((r = 0; r < rounds; r++)); do
+    t=$( { TIMEFORMAT='%U %S'; time xmllint --html --noout "${pages[@]}" >/dev/null 2>&1 || true; } 2>&1)
+    cpu=$(echo "$cpu $t" | awk '{printf "%.3f", $1 + $2 + $3}')
+  done
+  xl_pps=$(echo "${#pages[@]} $rounds $cpu" | awk '{printf "%.1f", $1*$2/$3}')
+  echo "xmllint --html --noout: pages_per_sec $xl_pps (CPU time; one process per round)"
 
   out=$($py bench/extract/score.py "$work/$set" "$build/claimwatch" "$rounds")
   echo "$out" | head -n -1

@@ -3,7 +3,7 @@
 
 Quality: word 4-gram shingles (lowercased \\w+ tokens) of the extracted text against the known
 main text; precision, recall and F1 per page, averaged over pages (an extractor that returns
-nothing scores 0 on that page). Speed: pages per second in process for readability (Document(html)
+nothing scores 0 on that page). Speed: pages per CPU second in process for readability (Document(html)
 .summary()); claimwatch's in-process number comes from bench_extract (run.sh passes it in).
 
 usage: score.py PAGES_DIR CLAIMWATCH_BIN [ROUNDS]   (prints a report; JSON summary on the last line)
@@ -66,14 +66,14 @@ def main():
     # readability speed, in process, same pages, same number of rounds as bench_extract
     from readability import Document
     texts = [open(p, encoding="utf-8").read() for p in pages]
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds, as bench_extract and run.sh's xmllint timing
     for _ in range(rounds):
         for t in texts:
             try:
                 Document(t).summary()
             except Exception:
                 pass
-    rd_pps = len(texts) * rounds / (time.perf_counter() - t0)
+    rd_pps = len(texts) * rounds / (time.process_time() - t0)
 
     def avg(k, i):
         return sum(row[k][i] for row in rows) / len(rows)
