@@ -312,7 +312,37 @@ static int name_char(char c)
  * the rules libxml2 uses (quoted values may hold '>', unquoted ones end at a blank or '>'); at
  * anything else (a bogus attribute name, a stray quote, no '>') it returns 0 and the caller
  * copies the tag unchanged. Returns the bytes consumed, *olen the bytes written. */
-static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen)
+/* Remembers a class value of the page for extract_tree.c; its index, or -1 (table full, ENOMEM). */
+static long side_class(struct etree *t, const char *v, size_t n)
+{
+    if (t->nclasses == t->capclasses) {
+        size_t cap = t->capclasses ? t->capclasses * 2 : 1024;
+        if (cap > EXTRACT_MAX_CLASSES)
+            cap = EXTRACT_MAX_CLASSES;
+        if (cap <= t->nclasses)
+            return -1;
+        void *nc = realloc(t->classes, cap * sizeof *t->classes);
+        if (nc == NULL)
+            return -1;
+        t->classes = nc;
+        t->capclasses = cap;
+    }
+    t->classes[t->nclasses].p = v;
+    t->classes[t->nclasses].len = (uint32_t)n;
+    return (long)t->nclasses++;
+}
+
+/* 1 when [v, e) is printable ASCII without '&': libxml2 passes such a value on byte for byte in
+ * any ASCII-compatible charset. */
+static int plain_ascii(const char *v, const char *e)
+{
+    for (; v < e; v++)
+        if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f || *v == '&')
+            return 0;
+    return 1;
+}
+
+static size_t filter_tag(struct etree *t, const char *p, const char *end, char *out, size_t *olen)
 {
     const char *q = p + 1;
     while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
@@ -334,7 +364,7 @@ static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen
             *olen = o + k;
             return (size_t)(q + k - p);
         }
-        const char *an = q;
+        const char *an = q, *vs = NULL, *ve = NULL;
         if (!(isalpha((unsigned char)*q) || *q == '_' || *q == ':' || *q == '.'))
             return 0;
         while (q < end && name_char(*q))
@@ -355,10 +385,14 @@ static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen
                 const char *cq = memchr(q + 1, *q, (size_t)(end - q - 1));
                 if (cq == NULL)
                     return 0;
+                vs = q + 1;
+                ve = cq;
                 q = cq + 1;
             } else {
+                vs = q;
                 while (q < end && !is_blank(*q) && *q != '>')
                     q++;
+                ve = q;
             }
         }
         if (q >= end || !(is_blank(*q) || *q == '>' || *q == '/'))
@@ -366,7 +400,27 @@ static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen
         int keep = href_ok && anl == 4 && strncasecmp(an, "href", 4) == 0;
         for (size_t i = 0; !keep && i < sizeof kept_atts / sizeof kept_atts[0]; i++)
             keep = kept_atts[i].len == anl && strncasecmp(an, kept_atts[i].name, anl) == 0;
-        if (keep) {
+        long ci = -1;
+        if (keep && t && vs && ve - vs > 8 && anl == 5 && strncasecmp(an, "class", 5) == 0 && plain_ascii(vs, ve))
+            ci = side_class(t, vs, (size_t)(ve - vs));
+        if (ci >= 0) {
+            /* libxml2 spends a function call per character of an attribute value; a class list
+             * ("card__meta flex items-center gap-2") reaches the tree through the side table
+             * instead, and libxml2 reads a stand-in: the mark and the index in decimal, never
+             * longer than the original (9+ characters, index < 10^6) */
+            char digits[8];
+            size_t nd = 0;
+            do {
+                digits[nd++] = (char)('0' + ci % 10);
+                ci /= 10;
+            } while (ci > 0 && nd < sizeof digits);
+            memcpy(out + o, " class=\"", 8);
+            o += 8;
+            out[o++] = EXTRACT_CLASS_MARK;
+            while (nd > 0)
+                out[o++] = digits[--nd];
+            out[o++] = '"';
+        } else if (keep) {
             out[o++] = ' ';
             memcpy(out + o, an, (size_t)(q - an));
             o += (size_t)(q - an);
@@ -375,13 +429,14 @@ static size_t filter_tag(const char *p, const char *end, char *out, size_t *olen
 }
 
 /* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept),
- * without inline <svg> elements and without the attributes no rule reads (filter_tag). Nothing in them is article text; libxml2 scans raw text byte by
+ * without inline <svg> elements and without the attributes no rule reads (filter_tag), whose
+ * long class lists it hands to the tree through a side table. Nothing in them is article text; libxml2 scans raw text byte by
  * byte, and every SVG element (svg, path, g, use...) is an unknown HTML tag for which it formats
  * an error message even when errors are off. On real pages, where inline scripts, styles and
  * icon sprites are often most of the bytes, this halves the parse time. Comments
  * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
  * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
-static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
+static char *strip_raw_text(struct etree *t, const char *html, size_t len, size_t *outlen)
 {
     char *out = malloc(len + 1);
     if (out == NULL)
@@ -418,7 +473,7 @@ static char *strip_raw_text(const char *html, size_t len, size_t *outlen)
                                                              : NULL;
         const char *gt = name ? memchr(p, '>', left) : NULL;
         if (gt == NULL) {
-            size_t olen = 0, used = name == NULL && left > 2 && isalpha((unsigned char)p[1]) ? filter_tag(p, end, out + o, &olen) : 0;
+            size_t olen = 0, used = name == NULL && left > 2 && isalpha((unsigned char)p[1]) ? filter_tag(t, p, end, out + o, &olen) : 0;
             if (used > 0) {
                 o += olen;
                 p += used;
@@ -539,12 +594,12 @@ int extract_article(const char *html, size_t len, const struct extract_opts *opt
     const char *url = opts ? opts->url : NULL;
     const char *enc = content_type_charset(opts ? opts->content_type : NULL, csbuf, sizeof csbuf);
     size_t slen = 0;
-    stripped = strip_raw_text(html, len, &slen);
-    if (stripped == NULL)
+    if ((doc = extract__tree_create()) == NULL)
         goto nomem;
-    if (slen > 0 && (doc = extract__parse(stripped, slen, enc)) == NULL)
+    stripped = strip_raw_text(doc, html, len, &slen);
+    if (stripped == NULL || extract__tree_parse(doc, stripped, slen, enc) != 0)
         goto nomem;
-    if (doc == NULL || extract__first_element(&doc->doc) == NULL) {
+    if (extract__first_element(&doc->doc) == NULL) {
         snprintf(errstr, errlen, "not an HTML document");
         goto fail;
     }

@@ -20,6 +20,10 @@
 #define EXTRACT_MAX_PARAS 5000
 #define EXTRACT_MIN_CHARS 80            /* less main text than this is "no main content" */
 #define EXTRACT_MAX_LD 8                /* JSON-LD scripts looked at */
+#define EXTRACT_MAX_CLASSES 400000      /* class values passed around libxml2 (< 10^6: see filter_tag) */
+/* The pre-pass hands a class value to the tree through etree.classes and gives libxml2
+ * class="MARK<index>" instead (extract.c filter_tag, extract_tree.c sax_start). */
+#define EXTRACT_CLASS_MARK '\x7f'
 
 /* ---- the page tree (extract_tree.c) ----
  * libxml2's HTML parser drives SAX callbacks; we keep only what extraction needs: one small node
@@ -112,12 +116,18 @@ struct etree {
         uint8_t hints;
     } tokcache[512];
     htmlParserCtxtPtr ctxt;  /* owns the dictionary the tag names live in */
+    struct {
+        const char *p;       /* borrowed from the page being extracted */
+        uint32_t len;
+    } *classes;
+    size_t nclasses, capclasses;
     struct emeta meta;
 };
 
-/* Parses html (len bytes; enc = charset name or NULL) into a tree. Returns the owned tree, or NULL
- * on allocation failure. */
-struct etree *extract__parse(const char *html, size_t len, const char *enc);
+/* An empty tree (the pre-pass fills its class table); NULL on ENOMEM. */
+struct etree *extract__tree_create(void);
+/* Parses html (len bytes, may be 0; enc = charset name or NULL) into t. 0, or -1 on ENOMEM. */
+int extract__tree_parse(struct etree *t, const char *html, size_t len, const char *enc);
 void extract__tree_destroy(struct etree *t);
 /* Text of a text node (NUL-terminated, borrowed). */
 static inline const char *extract__text(const struct etree *t, const struct enode *n)

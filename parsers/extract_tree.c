@@ -241,7 +241,23 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
             n->af |= AF_HIDDEN;
         if (e.itemprop && strcasecmp(e.itemprop, "articleBody") == 0)
             n->af |= AF_ARTICLEBODY;
-        if (e.cls && *e.cls)
+        if (e.cls && e.cls[0] == EXTRACT_CLASS_MARK) {
+            /* the pre-pass's stand-in: the value itself is in the side table */
+            size_t i = 0;
+            const char *d = e.cls + 1;
+            while (*d >= '0' && *d <= '9' && i < t->nclasses)
+                i = i * 10 + (size_t)(*d++ - '0');
+            if (d > e.cls + 1 && *d == '\0' && i < t->nclasses) {
+                char *c = arena_alloc(t, t->classes[i].len + 1);
+                if (c) {
+                    memcpy(c, t->classes[i].p, t->classes[i].len);
+                    c[t->classes[i].len] = '\0';
+                }
+                n->cls = c;
+                e.cls = c;
+            }
+        }
+        if (e.cls && *e.cls && n->cls == NULL)
             n->cls = extract__strdup(t, e.cls);
         if ((e.id && *e.id) || (e.role && *e.role)) {
             size_t l = (e.cls ? strlen(e.cls) : 0) + (e.id ? strlen(e.id) : 0) + (e.role ? strlen(e.role) : 0) + 3;
@@ -337,22 +353,29 @@ void extract__tree_destroy(struct etree *t)
         free(a);
     }
     free(t->text);
+    free(t->classes);
     if (t->ctxt)
         htmlFreeParserCtxt(t->ctxt); /* after the tree: the tag names live in its dictionary */
     free(t);
 }
 
-struct etree *extract__parse(const char *html, size_t len, const char *enc)
+struct etree *extract__tree_create(void)
 {
     struct etree *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return NULL;
-    t->cur = &t->doc;
+    if (t)
+        t->cur = &t->doc;
+    return t;
+}
+
+int extract__tree_parse(struct etree *t, const char *html, size_t len, const char *enc)
+{
+    if (len == 0)
+        return 0; /* libxml2 makes no context for an empty buffer; an empty tree says the same */
     if (len > INT32_MAX)
         len = INT32_MAX;
     t->ctxt = htmlCreateMemoryParserCtxt(html, (int)len);
     if (t->ctxt == NULL || t->ctxt->sax == NULL)
-        goto fail;
+        return -1;
     /* NONET: never fetch; no HUGE: libxml2 keeps its text-node and name limits. The options are
      * set first because they rewrite some SAX slots; then the handler is ours alone. */
     htmlCtxtUseOptions(t->ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
@@ -372,12 +395,7 @@ struct etree *extract__parse(const char *html, size_t len, const char *enc)
             t->ctxt->input->encoding = xmlStrdup((const xmlChar *)enc);
     }
     htmlParseDocument(t->ctxt);
-    if (t->oom)
-        goto fail;
-    return t;
-fail:
-    extract__tree_destroy(t);
-    return NULL;
+    return t->oom ? -1 : 0;
 }
 
 char *extract__node_text(const struct etree *t, const struct enode *n, size_t max)
