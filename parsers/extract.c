@@ -428,14 +428,14 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
     }
 }
 
-/* Copies the page without the bodies of <script> and <style> elements (JSON-LD scripts kept),
- * without inline <svg> elements and without the attributes no rule reads (filter_tag), whose
- * long class lists it hands to the tree through a side table. Nothing in them is article text; libxml2 scans raw text byte by
- * byte, and every SVG element (svg, path, g, use...) is an unknown HTML tag for which it formats
- * an error message even when errors are off. On real pages, where inline scripts, styles and
- * icon sprites are often most of the bytes, this halves the parse time. Comments
- * are copied as they are, so a "<script" inside one cannot start a cut. Stops after
- * EXTRACT_MAX_TAGS tags. One linear pass; the result is never longer than the input. Returns an owned buffer and its length, or NULL. */
+/* Copies the page without what no rule reads: the bodies of <script> and <style> elements
+ * (JSON-LD scripts kept), inline <svg> elements, and attributes other than those in kept_atts
+ * (filter_tag; with t, long class lists go to t's side table). libxml2 scans raw text byte by
+ * byte, formats an error message for every SVG element (unknown HTML tags) even when errors are
+ * off, and reads attribute values a character at a time; on real pages scripts, styles, icon
+ * sprites and attributes are most of the bytes. Comments are copied as they are, so a "<script"
+ * inside one cannot start a cut. Stops after EXTRACT_MAX_TAGS tags. One linear pass; the result
+ * is never longer than the input. Returns an owned buffer and its length, or NULL. */
 static char *strip_raw_text(struct etree *t, const char *html, size_t len, size_t *outlen)
 {
     char *out = malloc(len + 1);
