@@ -572,6 +572,9 @@ static void test_strip_raw_text(void **state)
     strip_case("<p a=\"unterminated>x</p>", "<p a=\"unterminated>x</p>");
     strip_case("<p \"odd\" class=x>y</p><p x=\"1\"class=z>w</p>", "<p \"odd\" class=x>y</p><p x=\"1\"class=z>w</p>");
     strip_case("<div class=x", "<div class=x");
+    strip_case("<picture><source media=\"(min-width: 9px)\" srcset=\"a.jpg\"><SOURCE srcset=b><img src=c></picture>",
+               "<picture><img></picture>");
+    strip_case("<sources class=x>", "<sources class=x>");
     strip_case("", "");
 }
 
