@@ -10,8 +10,8 @@ extractor: the layouts imitate common publishing systems, and the boilerplate ar
 is the usual kind (menus, share bars, newsletters, related lists, comments, cookie banners).
 
 With --deep it builds the second set instead: 60 pages in the DOM shape of a large publisher's
-article page today (component wrappers 20-30 levels deep, a full mega-menu, story-card grids, link
-footers; 2,000-4,000 elements). Both print element count and depth statistics of what they wrote.
+article page today (component wrappers 22-25 levels deep, a full mega-menu, story-card grids, link
+footers; 1,700-2,100 elements). Both print element count and depth statistics of what they wrote.
 
 usage: make_pages.py OUTDIR [SEEDS_DIR] [--deep]   -> OUTDIR/NNN.html + OUTDIR/NNN.json {"text", "layout"}
 """
@@ -330,8 +330,9 @@ def l_captions(a):
 # Component frameworks wrap every region in several layers of layout divs; the header carries a
 # full mega-menu in the DOM (CSS shows it on hover), the article body is a list of components
 # (text block, ad slot, inline promo, newsletter form), and below and beside it sit grids of
-# nested story cards and a footer of link lists. Counts here (2,000-4,000 elements, 20-30 levels)
-# are what browser audits report for such pages; nothing in the shape looks at either extractor.
+# nested story cards and a footer of link lists. The pages come out at 1,700-2,100 elements and
+# 22-25 levels, the low end of what browser audits report for such pages (1,500-4,000 elements,
+# depths in the 20s-30s); nothing in the shape looks at either extractor's rules.
 
 SECTIONS = ["World", "Politics", "Business", "Markets", "Tech", "Science", "Health", "Climate", "Sport", "Culture",
             "Style", "Travel", "Opinion", "Video"]
