@@ -24,6 +24,11 @@ int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf
 int charset_utf8_valid(const char *data, size_t len);
 /* Repairs UTF-8 XML text for a strict parser (see above) into out. Returns 0 or -1 (cap, memory). */
 int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors);
+/* The same repairs without a copy when none is needed: res and reslen receive either a view into
+ * data (the document needed no change beyond skipping leading junk) or out's contents. A kept
+ * XML declaration may name the original encoding: parse with XML_PARSE_IGNORE_ENC. 0 or -1. */
+int charset_clean_xml_view(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors,
+                           const char **res, size_t *reslen);
 /* Records msg in errors unless the list is full or already holds it. */
 void charset_error(struct cw_strv *errors, const char *msg);
 

@@ -1551,11 +1551,12 @@ static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr,
         text += 3;
         tlen -= 3;
     }
-    if (charset_clean_xml(text, tlen, &clean, &d->errors) != 0) {
+    const char *xml;
+    size_t xlen;
+    if (charset_clean_xml_view(text, tlen, &clean, &d->errors, &xml, &xlen) != 0) {
         snprintf(errstr, errlen, "document too large or out of memory");
         goto out;
     }
-    cw_buf_free(&u8);
     struct xml_errs xe = {&d->errors, 0};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) {
@@ -1565,9 +1566,9 @@ static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr,
     xmlSetStructuredErrorFunc(&xe, xml_error_cb);
     /* No entity substitution, no DTD loading, no network, no huge-text mode: the DTD was already
      * removed, so nothing external can be named. RECOVER keeps what precedes a syntax error. */
-    x = xmlCtxtReadMemory(ctxt, clean.data ? clean.data : "", (int)clean.len, c->base, "UTF-8",
+    x = xmlCtxtReadMemory(ctxt, xml, (int)xlen, c->base, "UTF-8",
                           XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+                              XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC);
     xmlSetStructuredErrorFunc(NULL, NULL);
     xmlFreeParserCtxt(ctxt);
     xmlNode *root = x ? xmlDocGetRootElement(x) : NULL;
