@@ -17,6 +17,7 @@
 #include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/html.h"
+#include "parsers/jsonout.h"
 #include "parsers/url.h"
 
 #define FEED_MAX_DOC (64u * 1024 * 1024)
@@ -1819,4 +1820,173 @@ json_t *feed_doc_to_json(const struct feed_doc *doc)
     if (doc->sitemaps.n > 0)
         json_object_set_new(o, "sitemaps", strv_json(&doc->sitemaps));
     return o;
+}
+
+/* ---- direct JSON writing (the same bytes as feed_doc_to_json + jsonout_write) ---- */
+
+static void wstr(struct jsonout_w *w, const char *k, const char *v)
+{
+    if (v && *v) {
+        jsonout_w_next(w, k);
+        jsonout_w_str(w, v);
+    }
+}
+
+static void wlinks(struct jsonout_w *w, const char *k, const struct feed_link *l, size_t n)
+{
+    if (n == 0)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_open(w, '{');
+        wstr(w, "href", l[i].href);
+        wstr(w, "rel", l[i].rel);
+        wstr(w, "type", l[i].type);
+        wstr(w, "title", l[i].title);
+        jsonout_w_close(w, '}');
+    }
+    jsonout_w_close(w, ']');
+}
+
+static void wpersons(struct jsonout_w *w, const char *k, const struct feed_person *p, size_t n)
+{
+    if (n == 0)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_open(w, '{');
+        wstr(w, "name", p[i].name);
+        wstr(w, "email", p[i].email);
+        wstr(w, "uri", p[i].uri);
+        jsonout_w_close(w, '}');
+    }
+    jsonout_w_close(w, ']');
+}
+
+/* always: write "[]" for an empty list (the document's "errors"); else the key is left out. */
+static void wstrv(struct jsonout_w *w, const char *k, const struct cw_strv *sv, int always)
+{
+    size_t valid = 0;
+    for (size_t i = 0; i < sv->n; i++)
+        valid += charset_utf8_valid(sv->v[i], strlen(sv->v[i]));
+    if (valid == 0 && !always)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < sv->n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_str(w, sv->v[i]);
+    }
+    jsonout_w_close(w, ']');
+}
+
+static void write_item(struct jsonout_w *w, const struct feed_item *it)
+{
+    jsonout_w_open(w, '{');
+    wstr(w, "id", it->id);
+    wstr(w, "guid", it->guid);
+    wstr(w, "title", it->title);
+    wstr(w, "link", it->link);
+    wlinks(w, "links", it->links, it->nlinks);
+    wstr(w, "summary", it->summary);
+    wstr(w, "content", it->content);
+    wstr(w, "text", it->text);
+    wstr(w, "published", it->published);
+    wstr(w, "updated", it->updated);
+    wpersons(w, "authors", it->authors, it->nauthors);
+    wstrv(w, "categories", &it->categories, 0);
+    if (it->nenclosures > 0) {
+        jsonout_w_next(w, "enclosures");
+        jsonout_w_open(w, '[');
+        for (size_t i = 0; i < it->nenclosures; i++) {
+            jsonout_w_next(w, NULL);
+            jsonout_w_open(w, '{');
+            wstr(w, "url", it->enclosures[i].url);
+            wstr(w, "type", it->enclosures[i].type);
+            if (it->enclosures[i].length >= 0) {
+                jsonout_w_next(w, "length");
+                jsonout_w_int(w, it->enclosures[i].length);
+            }
+            jsonout_w_close(w, '}');
+        }
+        jsonout_w_close(w, ']');
+    }
+    wstr(w, "comments", it->comments);
+    if (it->source_title || it->source_url) {
+        jsonout_w_next(w, "source");
+        jsonout_w_open(w, '{');
+        wstr(w, "title", it->source_title);
+        wstr(w, "url", it->source_url);
+        jsonout_w_close(w, '}');
+    }
+    wstr(w, "language", it->language);
+    wstr(w, "image", it->image);
+    jsonout_w_close(w, '}');
+}
+
+int feed_doc_write_json(FILE *f, const struct feed_doc *doc, int indent)
+{
+    struct jsonout_w w;
+    jsonout_w_init(&w, f, indent);
+    jsonout_w_open(&w, '{');
+    jsonout_w_next(&w, "format");
+    jsonout_w_str(&w, feed_format_name(doc->format));
+    wstr(&w, "version", doc->version);
+    wstr(&w, "encoding", doc->encoding);
+    wstrv(&w, "errors", &doc->errors, 1);
+    const struct feed_meta *m = &doc->feed;
+    jsonout_w_next(&w, "feed");
+    jsonout_w_open(&w, '{');
+    wstr(&w, "title", m->title);
+    wstr(&w, "subtitle", m->subtitle);
+    wstr(&w, "link", m->link);
+    wlinks(&w, "links", m->links, m->nlinks);
+    wstr(&w, "language", m->language);
+    wstr(&w, "rights", m->rights);
+    wstr(&w, "generator", m->generator);
+    wstr(&w, "updated", m->updated);
+    wstr(&w, "published", m->published);
+    wpersons(&w, "authors", m->authors, m->nauthors);
+    if (m->image_url || m->image_title) {
+        jsonout_w_next(&w, "image");
+        jsonout_w_open(&w, '{');
+        wstr(&w, "url", m->image_url);
+        wstr(&w, "title", m->image_title);
+        jsonout_w_close(&w, '}');
+    }
+    wstrv(&w, "categories", &m->categories, 0);
+    if (m->ttl_seconds) {
+        jsonout_w_next(&w, "ttl_seconds");
+        jsonout_w_int(&w, m->ttl_seconds);
+    }
+    if (m->update_period_seconds > 0) {
+        jsonout_w_next(&w, "update_period_seconds");
+        jsonout_w_int(&w, m->update_period_seconds);
+    }
+    if (m->skip_hours) {
+        jsonout_w_next(&w, "skip_hours");
+        jsonout_w_open(&w, '[');
+        for (int i = 0; i < 24; i++)
+            if (m->skip_hours & (1u << i)) {
+                jsonout_w_next(&w, NULL);
+                jsonout_w_int(&w, i);
+            }
+        jsonout_w_close(&w, ']');
+    }
+    jsonout_w_close(&w, '}');
+    jsonout_w_next(&w, "items");
+    jsonout_w_open(&w, '[');
+    for (size_t i = 0; i < doc->nitems; i++) {
+        jsonout_w_next(&w, NULL);
+        write_item(&w, &doc->items[i]);
+    }
+    jsonout_w_close(&w, ']');
+    if (doc->sitemaps.n > 0)
+        wstrv(&w, "sitemaps", &doc->sitemaps, 1);
+    jsonout_w_close(&w, '}');
+    return jsonout_w_finish(&w);
 }

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-#define JSONOUT_MAX_DEPTH 64
+#include "parsers/charset.h"
 
 static int put_string(struct cw_buf *b, const char *s, size_t n)
 {
@@ -135,4 +134,103 @@ int jsonout_write(FILE *f, const json_t *j, int indent)
         rc = -1;
     cw_buf_free(&b);
     return rc == 0 ? 0 : -1;
+}
+
+/* ---- streaming writer ---- */
+
+void jsonout_w_init(struct jsonout_w *w, FILE *f, int indent)
+{
+    memset(w, 0, sizeof *w);
+    cw_buf_init(&w->b, 0);
+    w->f = f;
+    w->indent = indent;
+}
+
+static void w_flush(struct jsonout_w *w)
+{
+    if (w->b.len > 0 && !w->err && fwrite(w->b.data, 1, w->b.len, w->f) != w->b.len)
+        w->err = 1;
+    cw_buf_reset(&w->b);
+}
+
+void jsonout_w_next(struct jsonout_w *w, const char *key)
+{
+    if (w->err)
+        return;
+    /* Chunks leave between members only, so a member can still be taken back. */
+    if (w->b.len >= JSONOUT_CHUNK)
+        w_flush(w);
+    w->mark = w->b.len;
+    w->mark_nonempty = w->nonempty[w->depth];
+    int rc = 0;
+    if (w->nonempty[w->depth])
+        rc = cw_buf_putc_fast(&w->b, ',');
+    w->nonempty[w->depth] = 1;
+    if (rc == 0)
+        rc = newline(&w->b, w->indent, w->depth);
+    if (key != NULL) {
+        if (rc == 0)
+            rc = put_string(&w->b, key, strlen(key));
+        if (rc == 0)
+            rc = w->indent ? cw_buf_append_fast(&w->b, ": ", 2) : cw_buf_putc_fast(&w->b, ':');
+    }
+    if (rc != 0)
+        w->err = 1;
+}
+
+void jsonout_w_str(struct jsonout_w *w, const char *s)
+{
+    if (w->err)
+        return;
+    size_t n = s ? strlen(s) : 0;
+    if (s == NULL || !charset_utf8_valid(s, n)) {
+        w->b.len = w->mark;
+        if (w->b.data)
+            w->b.data[w->b.len] = '\0';
+        w->nonempty[w->depth] = w->mark_nonempty;
+        return;
+    }
+    if (put_string(&w->b, s, n) != 0)
+        w->err = 1;
+}
+
+void jsonout_w_int(struct jsonout_w *w, long long v)
+{
+    if (!w->err && cw_buf_printf(&w->b, "%lld", v) != 0)
+        w->err = 1;
+}
+
+void jsonout_w_open(struct jsonout_w *w, char c)
+{
+    if (w->err)
+        return;
+    if (w->depth >= JSONOUT_MAX_DEPTH || cw_buf_putc_fast(&w->b, c) != 0) {
+        w->err = 1;
+        return;
+    }
+    w->depth++;
+    w->nonempty[w->depth] = 0;
+}
+
+void jsonout_w_close(struct jsonout_w *w, char c)
+{
+    if (w->err || w->depth == 0)
+        return;
+    int rc = 0;
+    if (w->nonempty[w->depth])
+        rc = newline(&w->b, w->indent, w->depth - 1);
+    w->depth--;
+    if (rc == 0)
+        rc = cw_buf_putc_fast(&w->b, c);
+    if (rc != 0)
+        w->err = 1;
+}
+
+int jsonout_w_finish(struct jsonout_w *w)
+{
+    if (!w->err && cw_buf_putc_fast(&w->b, '\n') != 0)
+        w->err = 1;
+    w_flush(w);
+    cw_buf_free(&w->b);
+    return w->err ? -1 : 0;
 }

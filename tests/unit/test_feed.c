@@ -10,6 +10,7 @@
 
 #include "common/cw_util.h"
 #include "parsers/feed.h"
+#include "parsers/jsonout.h"
 #include "parsers/url.h"
 
 static struct feed_doc *parse(const char *s, const char *url)
@@ -228,12 +229,69 @@ static void test_url_canonical(void **state)
     free(r);
 }
 
+/* feed_doc_write_json writes exactly what the Jansson tree + jsonout_write gives. */
+static void check_same_json(const struct feed_doc *d)
+{
+    for (int indent = 0; indent <= 2; indent += 2) {
+        char *a = NULL, *b = NULL;
+        size_t al = 0, bl = 0;
+        FILE *fa = open_memstream(&a, &al), *fb = open_memstream(&b, &bl);
+        assert_non_null(fa);
+        assert_non_null(fb);
+        json_t *j = feed_doc_to_json(d);
+        assert_int_equal(jsonout_write(fa, j, indent), 0);
+        json_decref(j);
+        assert_int_equal(feed_doc_write_json(fb, d, indent), 0);
+        fclose(fa);
+        fclose(fb);
+        assert_string_equal(b, a);
+        free(a);
+        free(b);
+    }
+}
+
+static void test_write_json(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"atom03.xml", "atom10.xml", "broken.xml", "feed.json", "rdf10.xml",
+                                        "rss091.xml", "rss20.xml", "sitemap_index.xml", "sitemap_news.xml"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[512], err[256];
+        snprintf(path, sizeof path, "%s/tests/fixtures/feeds/%s", CW_SOURCE_DIR, names[i]);
+        char *data = NULL;
+        size_t len = 0;
+        assert_int_equal(cw_read_file(path, 1 << 24, &data, &len, err, sizeof err), 0);
+        struct feed_parse_opts o = {.url = "https://ex.org/f"};
+        struct feed_doc *d = NULL;
+        assert_int_equal(feed_parse(data, len, &o, &d, err, sizeof err), 0);
+        check_same_json(d);
+        feed_doc_destroy(d);
+        free(data);
+    }
+    /* Invalid UTF-8 (Jansson refuses such strings: the key goes) and empty lists. */
+    struct feed_doc *d = parse("<rss><channel><title>t</title><item><title>a</title><category>x</category>"
+                               "<category>y</category></item><item><title>b</title></item></channel></rss>",
+                               NULL);
+    free(d->items[0].title);
+    d->items[0].title = strdup("bad \xff byte");
+    free(d->items[0].categories.v[0]);
+    d->items[0].categories.v[0] = strdup("\xc3");
+    free(d->items[1].title);
+    d->items[1].title = strdup("\xe2\x82");
+    check_same_json(d);
+    free(d->items[0].categories.v[1]);
+    d->items[0].categories.v[1] = strdup("\xc3");
+    check_same_json(d);
+    feed_doc_destroy(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rss2),       cmocka_unit_test(test_atom),       cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_recovery),   cmocka_unit_test(test_xxe_refused), cmocka_unit_test(test_json_feed),
         cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_max_items_and_hints),
+        cmocka_unit_test(test_write_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
