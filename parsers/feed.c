@@ -126,6 +126,7 @@ struct pctx {
     struct feed_doc *doc;
     const struct feed_parse_opts *opts;
     const char *base;
+    size_t items_cap; /* allocated length of doc->items: it grows by doubling */
 };
 
 static void links_free(struct feed_link *l, size_t n)
@@ -548,11 +549,15 @@ static struct feed_item *new_item(struct pctx *c)
         return NULL;
     if (d->nitems >= 100000)
         return NULL;
-    struct feed_item *ni = realloc(d->items, (d->nitems + 1) * sizeof *ni);
-    if (ni == NULL)
-        return NULL;
-    d->items = ni;
-    struct feed_item *it = &ni[d->nitems++];
+    if (d->nitems == c->items_cap) {
+        size_t ncap = c->items_cap ? c->items_cap * 2 : 16;
+        struct feed_item *ni = realloc(d->items, ncap * sizeof *ni);
+        if (ni == NULL)
+            return NULL;
+        d->items = ni;
+        c->items_cap = ncap;
+    }
+    struct feed_item *it = &d->items[d->nitems++];
     memset(it, 0, sizeof *it);
     return it;
 }
@@ -1459,11 +1464,52 @@ static int same_item(const struct feed_item *a, const struct feed_item *b)
 #undef EQ
 }
 
+/* The ids given so far, for assign_ids: an open-addressing set of indexes into doc->items, so a
+ * feed of n items costs n lookups rather than n^2 / 2 comparisons. */
+struct id_set {
+    size_t *slot; /* item index + 1; 0 = empty */
+    size_t mask;
+};
+
+static size_t id_hash(const char *id)
+{
+    /* The ids are hex digests already: their first 16 digits are as good as any hash. */
+    size_t h = 0;
+    for (int i = 0; i < 16 && id[i]; i++)
+        h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+    return h;
+}
+
+/* The index of the item holding id, or (size_t)-1. */
+static size_t id_find(const struct id_set *s, const struct feed_item *items, const char *id)
+{
+    for (size_t h = id_hash(id) & s->mask;; h = (h + 1) & s->mask) {
+        if (s->slot[h] == 0)
+            return (size_t)-1;
+        if (strcmp(items[s->slot[h] - 1].id, id) == 0)
+            return s->slot[h] - 1;
+    }
+}
+
+static void id_add(struct id_set *s, const char *id, size_t index)
+{
+    size_t h = id_hash(id) & s->mask;
+    while (s->slot[h] != 0)
+        h = (h + 1) & s->mask;
+    s->slot[h] = index + 1;
+}
+
 /* Gives every item an id; a feed that repeats a link or GUID for different items gets ids from
  * more fields (GUID + link, then title + date); an exact repeat of an item is dropped. */
 static void assign_ids(struct pctx *c)
 {
     struct feed_doc *d = c->doc;
+    struct id_set set = {NULL, 0};
+    size_t cap = 16;
+    while (cap < d->nitems * 2)
+        cap *= 2;
+    set.slot = calloc(cap, sizeof *set.slot);
+    set.mask = cap - 1;
     size_t out = 0;
     for (size_t i = 0; i < d->nitems; i++) {
         struct feed_item *it = &d->items[i];
@@ -1473,11 +1519,18 @@ static void assign_ids(struct pctx *c)
         int dup = 0;
         for (int round = 0; round < 3; round++) {
             size_t j;
-            for (j = 0; j < out; j++)
-                if (strcmp(d->items[j].id, id) == 0)
+            if (set.slot != NULL) {
+                j = id_find(&set, d->items, id);
+                if (j == (size_t)-1)
                     break;
-            if (j == out)
-                break;
+            } else {
+                /* No memory for the set: the slow scan. */
+                for (j = 0; j < out; j++)
+                    if (strcmp(d->items[j].id, id) == 0)
+                        break;
+                if (j == out)
+                    break;
+            }
             if (same_item(&d->items[j], it)) {
                 dup = 1;
                 break;
@@ -1503,8 +1556,11 @@ static void assign_ids(struct pctx *c)
         it->id = strdup(id);
         if (out != i)
             d->items[out] = *it;
+        if (set.slot != NULL && d->items[out].id != NULL)
+            id_add(&set, d->items[out].id, out);
         out++;
     }
+    free(set.slot);
     d->nitems = out;
 }
 
@@ -1654,7 +1710,7 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
         snprintf(errstr, errlen, "out of memory");
         return -1;
     }
-    struct pctx c = {d, opts, opts ? opts->url : NULL};
+    struct pctx c = {d, opts, opts ? opts->url : NULL, 0};
     enum feed_format f = feed_detect(data, len);
     char enc[48];
     charset_detect(data, len, f != FEED_FORMAT_JSON, opts ? opts->content_type : NULL, enc, sizeof enc);
