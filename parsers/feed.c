@@ -127,6 +127,7 @@ struct pctx {
     const struct feed_parse_opts *opts;
     const char *base;
     size_t items_cap; /* allocated length of doc->items: it grows by doubling */
+    struct html_scratch hs; /* the sanitiser's buffers, reused from item to item */
 };
 
 static void links_free(struct feed_link *l, size_t n)
@@ -480,11 +481,45 @@ static char *node_inner_xml(const xmlNode *n)
 
 /* An HTML-bearing field (RSS description, Atom content/summary): sanitised HTML, and the plain
  * text if want_text. type is the Atom type attribute (NULL = html). */
+/* The trimmed, capped text of an element whose only child is one text node, as a view into the
+ * tree (no copy); 0 when the element has other children (then node_text's copy is needed). */
+static int node_text_view(const xmlNode *n, const char **s, size_t *len)
+{
+    const xmlNode *k = n->children;
+    if (k == NULL || k->next != NULL || (k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) ||
+        k->content == NULL)
+        return 0;
+    const char *p = (const char *)k->content;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    size_t l = strlen(p);
+    while (l > 0 && isspace((unsigned char)p[l - 1]))
+        l--;
+    *s = p;
+    *len = l > HTML_MAX_OUT ? HTML_MAX_OUT : l;
+    return 1;
+}
+
 static void html_field(struct pctx *c, const xmlNode *n, const char *type, char **html, char **text)
 {
     char *raw;
     int is_text = type && (strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0);
     int is_xhtml = type && (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0);
+    const char *view;
+    size_t vlen;
+    if (!is_text && !is_xhtml && node_text_view(n, &view, &vlen)) {
+        /* The common case (escaped or CDATA HTML in one text node): sanitised in place. */
+        if (vlen == 0)
+            return;
+        char *base = node_base(c, n);
+        if (html_sanitize_with(&c->hs, view, vlen, base, html, text) != 0) {
+            *html = NULL;
+            if (text)
+                *text = NULL;
+        }
+        free(base);
+        return;
+    }
     if (is_xhtml)
         raw = node_inner_xml(n);
     else
@@ -504,7 +539,7 @@ static void html_field(struct pctx *c, const xmlNode *n, const char *type, char 
         return;
     }
     char *base = node_base(c, n);
-    if (html_sanitize(raw, strlen(raw), base, html, text) != 0) {
+    if (html_sanitize_with(&c->hs, raw, strlen(raw), base, html, text) != 0) {
         *html = NULL;
         if (text)
             *text = NULL;
@@ -811,7 +846,7 @@ static void rss_item(struct pctx *c, const xmlNode *n)
     else
         free(summary_alt);
     if (it->text == NULL && it->summary)
-        html_sanitize(it->summary, strlen(it->summary), NULL, NULL, &it->text);
+        html_sanitize_with(&c->hs, it->summary, strlen(it->summary), NULL, NULL, &it->text);
     if (it->link && it->nlinks == 0)
         add_link(&it->links, &it->nlinks, it->link, "alternate", NULL, NULL);
     item_image_fallback(it);
@@ -1391,7 +1426,7 @@ static int json_feed(struct pctx *c, const char *data, size_t len, char *errstr,
         const char *ch = jstr(v, "content_html");
         const char *ct = jstr(v, "content_text");
         if (ch) {
-            html_sanitize(ch, strlen(ch), c->base, &it->content, &it->text);
+            html_sanitize_with(&c->hs, ch, strlen(ch), c->base, &it->content, &it->text);
         } else if (ct) {
             it->content = html_escape(ct);
             it->text = strdup(ct);
@@ -1710,7 +1745,8 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
         snprintf(errstr, errlen, "out of memory");
         return -1;
     }
-    struct pctx c = {d, opts, opts ? opts->url : NULL, 0};
+    struct pctx c = {d, opts, opts ? opts->url : NULL, 0, {{0}, {0}}};
+    html_scratch_init(&c.hs);
     enum feed_format f = feed_detect(data, len);
     char enc[48];
     charset_detect(data, len, f != FEED_FORMAT_JSON, opts ? opts->content_type : NULL, enc, sizeof enc);
@@ -1734,6 +1770,7 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
     } else {
         rc = parse_xml(&c, data, len, errstr, errlen);
     }
+    html_scratch_free(&c.hs);
     if (rc != 0) {
         feed_doc_destroy(d);
         return -1;

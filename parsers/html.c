@@ -360,12 +360,51 @@ static const char *skip_raw(const char *p, const char *end, const char *name)
     return end;
 }
 
+void html_scratch_init(struct html_scratch *s)
+{
+    cw_buf_init(&s->html, HTML_MAX_OUT);
+    cw_buf_init(&s->text, HTML_MAX_OUT);
+}
+
+void html_scratch_free(struct html_scratch *s)
+{
+    if (s == NULL)
+        return;
+    cw_buf_free(&s->html);
+    cw_buf_free(&s->text);
+}
+
+/* The buffer's contents as an owned string of exact size; NULL on allocation failure. */
+static char *buf_copy(const struct cw_buf *b)
+{
+    char *out = malloc(b->len + 1);
+    if (out == NULL)
+        return NULL;
+    if (b->len > 0)
+        memcpy(out, b->data, b->len);
+    out[b->len] = '\0';
+    return out;
+}
+
 int html_sanitize(const char *s, size_t n, const char *base, char **html_out, char **text_out)
+{
+    return html_sanitize_with(NULL, s, n, base, html_out, text_out);
+}
+
+int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, const char *base, char **html_out,
+                       char **text_out)
 {
     struct html_out o;
     memset(&o, 0, sizeof o);
-    cw_buf_init(&o.html, HTML_MAX_OUT);
-    cw_buf_init(&o.text, HTML_MAX_OUT);
+    if (scratch != NULL) {
+        o.html = scratch->html;
+        o.text = scratch->text;
+        cw_buf_reset(&o.html);
+        cw_buf_reset(&o.text);
+    } else {
+        cw_buf_init(&o.html, HTML_MAX_OUT);
+        cw_buf_init(&o.text, HTML_MAX_OUT);
+    }
     o.want_html = html_out != NULL;
     o.want_text = text_out != NULL;
     o.base = base;
@@ -495,12 +534,12 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             html_close_tag(&o.html, stack[depth]->name);
     }
     if (html_out) {
-        *html_out = cw_buf_steal(&o.html);
+        *html_out = scratch ? buf_copy(&o.html) : cw_buf_steal(&o.html);
         if (*html_out == NULL)
             goto fail;
     }
     if (text_out) {
-        *text_out = cw_buf_steal(&o.text);
+        *text_out = scratch ? buf_copy(&o.text) : cw_buf_steal(&o.text);
         if (*text_out == NULL) {
             if (html_out) {
                 free(*html_out);
@@ -509,10 +548,20 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             goto fail;
         }
     }
+    if (scratch != NULL) {
+        scratch->html = o.html;
+        scratch->text = o.text;
+        return 0;
+    }
     cw_buf_free(&o.html);
     cw_buf_free(&o.text);
     return 0;
 fail:
+    if (scratch != NULL) {
+        scratch->html = o.html;
+        scratch->text = o.text;
+        return -1;
+    }
     cw_buf_free(&o.html);
     cw_buf_free(&o.text);
     return -1;
