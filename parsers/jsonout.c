@@ -1,9 +1,23 @@
 #include "parsers/jsonout.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parsers/charset.h"
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* 1 when one of the eight bytes of v needs escaping: below 0x20, '"' or '\\'. Bytes of 0x80 and
+ * up never match (the borrow tricks only flag bytes whose high bit is clear). */
+static int word_needs_escape(uint64_t v)
+{
+    uint64_t lt = (v - ONES * 0x20) & ~v & HIGHS;
+    uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
+    uint64_t eq = ((q - ONES) & ~q & HIGHS) | ((bs - ONES) & ~bs & HIGHS);
+    return (lt | eq) != 0;
+}
 
 static int put_string(struct cw_buf *b, const char *s, size_t n)
 {
@@ -11,6 +25,16 @@ static int put_string(struct cw_buf *b, const char *s, size_t n)
     int rc = cw_buf_putc_fast(b, '"');
     size_t start = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
+        /* Text is mostly plain: skip eight clean bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (word_needs_escape(v))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
