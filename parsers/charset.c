@@ -291,6 +291,9 @@ static const char *skip_doctype(const char *p, const char *end, int *had_subset)
  * pending span (lz.keep .. current position). The first change flushes that span into out and
  * from then on out holds the repaired text. A clean document (the usual case) therefore costs one
  * scan and no copy. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
 struct lazy_out {
     struct cw_buf *out;
     const char *keep; /* start of the span still to be copied verbatim */
@@ -361,8 +364,23 @@ static int clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw
     lz.keep = first;
     size_t undeclared = 0;
     while (p < end && lz.rc == 0) {
-        /* Skip the plain run up to the next character that needs a decision. */
+        /* Skip the plain run up to the next character that needs a decision, eight bytes at a
+         * time where none of them is '<', '&', 0xEF or below 0x20 (tabs and newlines then take
+         * the byte loop, which lets them through). */
         while (p < end) {
+            while (end - p >= 8) {
+                uint64_t v, x1, x2, x3;
+                memcpy(&v, p, 8);
+                x1 = v ^ (ONES * '<');
+                x2 = v ^ (ONES * '&');
+                x3 = v ^ (ONES * 0xEF);
+                if ((((v - ONES * 0x20) & ~v) | ((x1 - ONES) & ~x1) | ((x2 - ONES) & ~x2) | ((x3 - ONES) & ~x3)) &
+                    HIGHS)
+                    break;
+                p += 8;
+            }
+            if (p >= end)
+                break;
             unsigned char c = (unsigned char)*p;
             if (c == '<' || c == '&' || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xEF)
                 break;

@@ -142,24 +142,37 @@ static void text_break(struct html_out *o, int level)
         o->pending_break = level;
 }
 
-static int is_text_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* Byte classes for the text rendering: 0 visible, 1 whitespace, 2 the lead byte of U+00A0. */
+static const unsigned char text_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, [' '] = 1, [0xC2] = 2,
+};
 
 /* Appends decoded text to the plain rendering with whitespace collapsed. */
 static void text_put(struct html_out *o, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!is_text_space(c) && c != 0xC2 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
-            /* Fast path: a run of visible bytes with nothing pending goes in one append. */
+        unsigned char c = u[i];
+        if (text_class[c] == 0 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
+            /* Fast path: a run of visible bytes, single spaces between words included (they are
+             * already collapsed), with nothing pending goes in one append. */
             size_t j = i + 1;
-            while (j < n && !is_text_space((unsigned char)s[j]) && (unsigned char)s[j] != 0xC2)
-                j++;
+            while (j < n) {
+                unsigned char k = text_class[u[j]];
+                if (k == 0)
+                    j++;
+                else if (u[j] == ' ' && j + 1 < n && text_class[u[j + 1]] == 0)
+                    j += 2;
+                else
+                    break;
+            }
             cw_buf_append_fast(&o->text, s + i, j - i);
             o->pending_space = 0;
             i = j - 1;
             continue;
         }
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        if (text_class[c] == 1) {
             if (o->pre && c == '\n')
                 text_break(o, 1);
             else
@@ -167,7 +180,7 @@ static void text_put(struct html_out *o, const char *s, size_t n)
             continue;
         }
         /* U+00A0 (no-break space) counts as a space in the text rendering. */
-        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+        if (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) {
             o->pending_space = 1;
             i++;
             continue;
@@ -186,10 +199,29 @@ static void text_put(struct html_out *o, const char *s, size_t n)
     }
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* Nonzero when one of the eight bytes of v equals c. */
+static inline uint64_t has_byte(uint64_t v, unsigned char c)
+{
+    uint64_t x = v ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+}
+
 static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int attr)
 {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
+        /* Eight bytes at a time while none of them is special. */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (has_byte(v, '&') | has_byte(v, '<') | has_byte(v, '>') | (attr ? has_byte(v, '"') : 0))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         /* One test rejects most bytes: every special character is below '?'. */
         if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
