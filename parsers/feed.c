@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1122,6 +1123,127 @@ static char *atom_text_plain(struct pctx *c, const xmlNode *n)
     return out;
 }
 
+/* Decodes base64 text (whitespace allowed, '=' padding optional) into an owned NUL-terminated
+ * buffer; NULL when it holds anything else or decodes to nothing. */
+static char *base64_decode(const char *s, size_t *outlen)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n / 4 * 3 + 4);
+    if (out == NULL)
+        return NULL;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0, pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        int v;
+        if (ch >= 'A' && ch <= 'Z')
+            v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z')
+            v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9')
+            v = ch - '0' + 52;
+        else if (ch == '+' || ch == '-')
+            v = 62;
+        else if (ch == '/' || ch == '_')
+            v = 63;
+        else if (isspace(ch))
+            continue;
+        else if (ch == '=') {
+            pad++;
+            continue;
+        } else
+            goto bad;
+        if (pad > 0)
+            goto bad; /* data after padding */
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    if (o == 0 || pad > 2)
+        goto bad;
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+/* 1 for the media types RFC 4287 4.1.3.3 reads as XML (inline child elements). */
+static int is_xml_media_type(const char *t)
+{
+    size_t n = strlen(t);
+    return (n >= 4 && strcasecmp(t + n - 4, "+xml") == 0) || (n >= 4 && strcasecmp(t + n - 4, "/xml") == 0) ||
+           strcasecmp(t, "xml-external-parsed-entity") == 0;
+}
+
+/* atom:content (RFC 4287 4.1.3): inline text, HTML or XHTML as before; out-of-line content (src=)
+ * recorded as a link with rel "content", never fetched here; other media types are base64
+ * (4.1.3.3 rule 6, and Atom 0.3's mode="base64"): decoded when the type is text, otherwise left
+ * out with the reason in the document's errors. */
+static void atom_content(struct pctx *c, struct feed_item *it, const xmlNode *k)
+{
+    char *type = atom_type(k);
+    char *src = attr(k, "src");
+    char *mode = attr(k, "mode");
+    int base64 = mode && strcmp(mode, "base64") == 0;
+    if (src != NULL) {
+        char *abs = resolve(c, k, src);
+        char *rawtype = attr(k, "type");
+        add_link(&it->links, &it->nlinks, abs, "content", rawtype, NULL);
+        free(rawtype);
+        free(abs);
+    } else if (!base64 && (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
+                           strcmp(type, "xhtml") == 0 || strncasecmp(type, "text/", 5) == 0)) {
+        char *h = NULL, *t = NULL;
+        html_field(c, k, type ? type : "text", &h, &t);
+        replace_str(&it->content, h);
+        replace_str(&it->text, t);
+    } else if (!base64 && is_xml_media_type(type)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "entry content of XML type %.60s omitted", type);
+        charset_error(&c->doc->errors, msg);
+    } else {
+        /* Base64: Atom 1.0 says so for every other media type, Atom 0.3 with mode="base64". */
+        const char *mt = type ? type : "text/plain";
+        int textual = strncasecmp(mt, "text/", 5) == 0 || strcmp(mt, "html") == 0 || strcmp(mt, "text") == 0;
+        char *raw = textual ? node_text(k) : NULL;
+        size_t dl = 0;
+        char *dec = raw ? base64_decode(raw, &dl) : NULL;
+        char msg[160];
+        if (!textual) {
+            snprintf(msg, sizeof msg, "entry content of type %.60s (base64) omitted: not text", mt);
+            charset_error(&c->doc->errors, msg);
+        } else if (dec == NULL || strlen(dec) != dl || !charset_utf8_valid(dec, dl)) {
+            snprintf(msg, sizeof msg, "entry content of type %.60s omitted: not valid base64 UTF-8 text", mt);
+            charset_error(&c->doc->errors, msg);
+        } else {
+            int is_html = strcasecmp(mt, "text/html") == 0 || strcmp(mt, "html") == 0;
+            char *h = NULL, *t = NULL;
+            if (is_html) {
+                char *base = node_base(c, k);
+                if (html_sanitize_with(&c->hs, dec, dl, base, &h, &t) != 0)
+                    h = t = NULL;
+                free(base);
+            } else {
+                h = html_escape(dec);
+                t = html_plain(h);
+            }
+            replace_str(&it->content, h);
+            replace_str(&it->text, t);
+        }
+        free(dec);
+        free(raw);
+    }
+    free(mode);
+    free(src);
+    free(type);
+}
+
 static void atom_entry(struct pctx *c, const xmlNode *n)
 {
     struct feed_item *it = new_item(c);
@@ -1165,17 +1287,7 @@ static void atom_entry(struct pctx *c, const xmlNode *n)
                 free(t);
             free(type);
         } else if (atom_is(k, "content")) {
-            char *type = atom_type(k);
-            char *src = attr(k, "src");
-            if (src == NULL && (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
-                                strcmp(type, "xhtml") == 0 || strncmp(type, "text/", 5) == 0)) {
-                char *h = NULL, *t = NULL;
-                html_field(c, k, type ? type : "text", &h, &t);
-                replace_str(&it->content, h);
-                replace_str(&it->text, t);
-            }
-            free(src);
-            free(type);
+            atom_content(c, it, k);
         } else if (atom_is(k, "published") || atom_is(k, "issued") || atom_is(k, "created")) {
             char *t = node_text(k);
             set_str(&it->published, norm_date(c, t, (const char *)k->name));

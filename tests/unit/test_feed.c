@@ -229,6 +229,64 @@ static void test_url_canonical(void **state)
     free(r);
 }
 
+/* Atom content out of line (src=) and in other media types (RFC 4287 4.1.3.2, 4.1.3.3). */
+static void test_atom_content_kinds(void **state)
+{
+    (void)state;
+    /* "<p>Hi</p><script>x()</script>" and "Plain & simple" in base64 */
+    const char *x = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://ex.org/blog/\">"
+                    "<entry><id>1</id><title>src</title><link href=\"posts/1\"/>"
+                    "<content type=\"video/mp4\" src=\"media/clip.mp4\"/></entry>"
+                    "<entry><id>2</id><title>pdf</title><link href=\"posts/2\"/><summary>S</summary>"
+                    "<content type=\"application/pdf\">JVBERi0xLjQK</content></entry>"
+                    "<entry><id>3</id><title>xml</title><link href=\"posts/3\"/>"
+                    "<content type=\"application/atom+xml\"><x/></content></entry>"
+                    "<entry><id>4</id><title>inline text</title><link href=\"posts/4\"/>"
+                    "<content type=\"text/plain\">a &lt;b&gt; c</content></entry>"
+                    "</feed>";
+    struct feed_doc *d = parse(x, "https://ex.org/feed");
+    assert_int_equal(d->nitems, 4);
+    struct feed_item *it = &d->items[0];
+    assert_null(it->content);
+    assert_null(it->text);
+    int found = 0;
+    for (size_t i = 0; i < it->nlinks; i++)
+        if (it->links[i].rel && strcmp(it->links[i].rel, "content") == 0) {
+            assert_string_equal(it->links[i].href, "https://ex.org/blog/media/clip.mp4");
+            assert_string_equal(it->links[i].type, "video/mp4");
+            found = 1;
+        }
+    assert_true(found);
+    assert_string_equal(it->link, "https://ex.org/blog/posts/1");
+    it = &d->items[1];
+    assert_null(it->content);
+    assert_string_equal(it->text, "S"); /* the summary still renders */
+    assert_true(cw_strv_contains(&d->errors, "entry content of type application/pdf (base64) omitted: not text"));
+    assert_null(d->items[2].content);
+    assert_true(cw_strv_contains(&d->errors, "entry content of XML type application/atom+xml omitted"));
+    assert_string_equal(d->items[3].content, "a &lt;b&gt; c");
+    feed_doc_destroy(d);
+
+    /* Atom 0.3 says base64 with mode="base64": text types are decoded, HTML sanitised. */
+    x = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+        "<entry><id>1</id><title>t</title><link rel=\"alternate\" href=\"https://ex.org/1\"/>"
+        "<content type=\"text/html\" mode=\"base64\">PHA+SGk8L3A+PHNjcmlwdD54KCk8L3NjcmlwdD4=</content></entry>"
+        "<entry><id>2</id><title>t2</title><link rel=\"alternate\" href=\"https://ex.org/2\"/>"
+        "<content type=\"text/plain\" mode=\"base64\">UGxhaW4g\nJiBzaW1wbGU=</content></entry>"
+        "<entry><id>3</id><title>t3</title><link rel=\"alternate\" href=\"https://ex.org/3\"/>"
+        "<content type=\"text/plain\" mode=\"base64\">not base64!</content></entry>"
+        "</feed>";
+    d = parse(x, NULL);
+    assert_int_equal(d->nitems, 3);
+    assert_string_equal(d->items[0].content, "<p>Hi</p>");
+    assert_string_equal(d->items[0].text, "Hi");
+    assert_string_equal(d->items[1].content, "Plain &amp; simple");
+    assert_string_equal(d->items[1].text, "Plain & simple");
+    assert_null(d->items[2].content);
+    assert_true(cw_strv_contains(&d->errors, "entry content of type text/plain omitted: not valid base64 UTF-8 text"));
+    feed_doc_destroy(d);
+}
+
 /* feed_doc_write_json writes exactly what the Jansson tree + jsonout_write gives. */
 static void check_same_json(const struct feed_doc *d)
 {
@@ -292,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_recovery),   cmocka_unit_test(test_xxe_refused), cmocka_unit_test(test_json_feed),
         cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_max_items_and_hints),
         cmocka_unit_test(test_write_json),
+        cmocka_unit_test(test_atom_content_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
