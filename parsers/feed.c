@@ -1793,6 +1793,23 @@ static void stream_end_element(void *ctx, const xmlChar *localname, const xmlCha
     n->_private = (void *)&stream_done_mark;
 }
 
+struct mem_reader {
+    const char *p;
+    size_t left;
+};
+
+static int mem_read(void *ctx, char *buf, int len)
+{
+    struct mem_reader *m = ctx;
+    size_t n = len > 0 ? (size_t)len : 0;
+    if (n > m->left)
+        n = m->left;
+    memcpy(buf, m->p, n);
+    m->p += n;
+    m->left -= n;
+    return (int)n;
+}
+
 static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr, size_t errlen)
 {
     struct feed_doc *d = c->doc;
@@ -1835,9 +1852,13 @@ static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr,
     xmlSetStructuredErrorFunc(&xe, xml_error_cb);
     /* No entity substitution, no DTD loading, no network, no huge-text mode: the DTD was already
      * removed, so nothing external can be named. RECOVER keeps what precedes a syntax error. */
-    x = xmlCtxtReadMemory(ctxt, xml, (int)xlen, c->base, "UTF-8",
-                          XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC);
+    /* Read through the I/O interface rather than xmlCtxtReadMemory: libxml2 then takes the text
+     * in pieces and drops what it has parsed, where the memory form copies the whole document
+     * first (5.6 MB for the bench feed). */
+    struct mem_reader mr = {xml, xlen};
+    x = xmlCtxtReadIO(ctxt, mem_read, NULL, &mr, c->base, "UTF-8",
+                      XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                          XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC);
     xmlSetStructuredErrorFunc(NULL, NULL);
     xmlFreeParserCtxt(ctxt);
     xmlNode *root = x ? xmlDocGetRootElement(x) : NULL;
