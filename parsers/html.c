@@ -148,6 +148,29 @@ static const unsigned char text_class[256] = {
     ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, [' '] = 1, [0xC2] = 2,
 };
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define LOWS 0x7F7F7F7F7F7F7F7FULL
+
+/* High bit of each byte of v that equals c (exact: no borrow between bytes). */
+static inline uint64_t bytes_eq(uint64_t v, unsigned char c)
+{
+    uint64_t x = v ^ (ONES * c);
+    return ~(((x & LOWS) + LOWS) | x) & HIGHS;
+}
+
+/* 1 when the eight bytes at p can go into the text rendering as they are: no whitespace but
+ * single spaces each followed by a visible byte, no U+00A0 lead byte. Most of a paragraph. */
+static inline int word_is_plain_text(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    uint64_t ge21 = (((v & LOWS) + ONES * (0x80 - 0x21)) | v) & HIGHS; /* bytes >= 0x21 */
+    uint64_t special = (~ge21 & HIGHS) | bytes_eq(v, 0xC2);
+    uint64_t sp = bytes_eq(v, ' ');
+    return (special & ~sp) == 0 && ((sp << 8) & special) == 0 && (sp >> 63) == 0;
+}
+
 /* Appends decoded text to the plain rendering with whitespace collapsed. */
 static void text_put(struct html_out *o, const char *s, size_t n)
 {
@@ -159,6 +182,10 @@ static void text_put(struct html_out *o, const char *s, size_t n)
              * already collapsed), with nothing pending goes in one append. */
             size_t j = i + 1;
             while (j < n) {
+                if (j + 8 <= n && word_is_plain_text(u + j)) {
+                    j += 8;
+                    continue;
+                }
                 unsigned char k = text_class[u[j]];
                 if (k == 0)
                     j++;
@@ -199,8 +226,6 @@ static void text_put(struct html_out *o, const char *s, size_t n)
     }
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
 /* Nonzero when one of the eight bytes of v equals c. */
 static inline uint64_t has_byte(uint64_t v, unsigned char c)
 {
