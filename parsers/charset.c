@@ -454,6 +454,15 @@ static int clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw
         }
         /* '&' */
         size_t left = (size_t)(end - p);
+        /* The predefined references are most of them in escaped HTML: decided first. */
+        if (left >= 4 && p[3] == ';' && (p[1] == 'l' || p[1] == 'g') && p[2] == 't') {
+            p += 4;
+            continue;
+        }
+        if (left >= 5 && memcmp(p + 1, "amp;", 4) == 0) {
+            p += 5;
+            continue;
+        }
         size_t i = 1;
         if (left > 1 && p[1] == '#') {
             size_t lit_used = 0;

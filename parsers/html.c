@@ -119,11 +119,24 @@ static const struct tag_def tag_defs[] = {
     {"video", TAG_SKIP, ""},
 };
 
-static int tag_cmp(const void *k, const void *d) { return strcmp(k, ((const struct tag_def *)d)->name); }
-
+/* Binary search over the sorted table; the first letter settles most steps without a strcmp. */
 static const struct tag_def *tag_find(const char *name)
 {
-    return bsearch(name, tag_defs, sizeof tag_defs / sizeof tag_defs[0], sizeof tag_defs[0], tag_cmp);
+    size_t lo = 0, hi = sizeof tag_defs / sizeof tag_defs[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *t = tag_defs[mid].name;
+        int c = (unsigned char)name[0] - (unsigned char)t[0];
+        if (c == 0)
+            c = strcmp(name, t);
+        if (c == 0)
+            return &tag_defs[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }
 
 struct html_out {
@@ -360,19 +373,22 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
                 vl = (size_t)(p - val);
             }
         }
-        if (!write || anl > 16)
+        if (!write || anl > 16 || def->attrs[0] == '\0')
             continue;
-        char aname[20];
-        for (size_t i = 0; i < anl; i++)
-            aname[i] = (char)tolower((unsigned char)an[i]);
-        aname[anl] = '\0';
+        /* key = " name " (lowercase), looked up in the tag's allow-list */
         char key[24];
-        snprintf(key, sizeof key, " %s ", aname);
+        key[0] = ' ';
+        for (size_t i = 0; i < anl; i++)
+            key[i + 1] = (char)tolower((unsigned char)an[i]);
+        key[anl + 1] = ' ';
+        key[anl + 2] = '\0';
         if (strstr(def->attrs, key) == NULL)
             continue;
+        key[anl + 1] = '\0';
+        const char *aname = key + 1;
         struct cw_buf v;
         cw_buf_init(&v, 16384);
-        if (val)
+        if (val && vl > 0)
             entities_decode_append(&v, val, vl);
         const char *vs = v.data ? v.data : "";
         char *resolved = NULL;
@@ -390,7 +406,9 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
             }
             vs = resolved;
         }
-        cw_buf_printf(&o->html, " %s=\"", aname);
+        cw_buf_putc_fast(&o->html, ' ');
+        cw_buf_append_fast(&o->html, aname, anl);
+        cw_buf_append_fast(&o->html, "=\"", 2);
         html_escape_append(&o->html, vs, strlen(vs), 1);
         cw_buf_putc_fast(&o->html, '"');
         free(resolved);
