@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,9 +396,15 @@ static int atom_is(const xmlNode *n, const char *name)
     return node_is(n, NS_ATOM, name) || node_is(n, NS_ATOM03, name);
 }
 
+static int node_text_view(const xmlNode *n, const char **s, size_t *len);
+
 /* Owned text content, trimmed, capped; NULL when empty. */
 static char *node_text(const xmlNode *n)
 {
+    const char *view;
+    size_t vlen;
+    if (node_text_view(n, &view, &vlen))
+        return vlen > 0 ? strndup(view, vlen) : NULL; /* one text child: one copy, not two */
     xmlChar *c = xmlNodeGetContent(n);
     if (c == NULL)
         return NULL;
@@ -1652,12 +1659,39 @@ static void id_add(struct id_set *s, const char *id, size_t index)
     s->slot[h] = index + 1;
 }
 
+/* cw_id_hex with the digest fetched and its context made once per document: OpenSSL's one-shot
+ * EVP_Digest looks the algorithm up and allocates a context on every call, which costs more than
+ * hashing a URL. Falls back to cw_id_hex when either is missing. Same bytes as cw_id_hex. */
+struct id_hasher {
+    EVP_MD *md;
+    EVP_MD_CTX *ctx;
+};
+
+static void id_hex(struct id_hasher *h, const char *data, size_t len, char out[CW_ID_HEX_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (h->md == NULL || h->ctx == NULL || EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1 ||
+        EVP_DigestUpdate(h->ctx, data, len) != 1 || EVP_DigestFinal_ex(h->ctx, md, &mdlen) != 1 ||
+        mdlen < CW_ID_HEX_LEN / 2) {
+        cw_id_hex(data, len, out);
+        return;
+    }
+    for (int i = 0; i < CW_ID_HEX_LEN / 2; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[CW_ID_HEX_LEN] = '\0';
+}
+
 /* Gives every item an id; a feed that repeats a link or GUID for different items gets ids from
  * more fields (GUID + link, then title + date); an exact repeat of an item is dropped. */
 static void assign_ids(struct pctx *c)
 {
     struct feed_doc *d = c->doc;
     struct id_set set = {NULL, 0};
+    struct id_hasher hasher = {EVP_MD_fetch(NULL, "SHA256", NULL), EVP_MD_CTX_new()};
     size_t cap = 16;
     while (cap < d->nitems * 2)
         cap *= 2;
@@ -1668,7 +1702,7 @@ static void assign_ids(struct pctx *c)
         struct feed_item *it = &d->items[i];
         char *key = item_key(it);
         char id[CW_ID_HEX_LEN + 1];
-        cw_id_hex(key ? key : "", key ? strlen(key) : 0, id);
+        id_hex(&hasher, key ? key : "", key ? strlen(key) : 0, id);
         int dup = 0;
         for (int round = 0; round < 3; round++) {
             size_t j;
@@ -1695,7 +1729,7 @@ static void assign_ids(struct pctx *c)
             else
                 cw_buf_printf(&b, "%s\ntitle:%s\ndate:%s\nn:%d", key ? key : "", it->title ? it->title : "",
                               it->published ? it->published : "", round == 2 ? (int)i : 0);
-            cw_id_hex(b.data ? b.data : "", b.len, id);
+            id_hex(&hasher, b.data ? b.data : "", b.len, id);
             cw_buf_free(&b);
             if (round == 0)
                 charset_error(&d->errors, "items share a link or GUID: ids fall back to more fields");
@@ -1714,6 +1748,8 @@ static void assign_ids(struct pctx *c)
         out++;
     }
     free(set.slot);
+    EVP_MD_CTX_free(hasher.ctx);
+    EVP_MD_free(hasher.md);
     d->nitems = out;
 }
 
