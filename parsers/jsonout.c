@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parsers/charset.h"
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
@@ -19,23 +18,59 @@ static int word_needs_escape(uint64_t v)
     return (lt | eq) != 0;
 }
 
-static int put_string(struct cw_buf *b, const char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 when invalid (Jansson's rules:
+ * no overlong forms, surrogates or code points past U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+#define JSONOUT_EBADUTF8 (-100)
+
+/* Escapes s[0..n). With check set, non-ASCII bytes are validated on the way (one pass instead of
+ * a separate UTF-8 scan) and invalid text returns JSONOUT_EBADUTF8 with partial output. */
+static int put_string_check(struct cw_buf *b, const char *s, size_t n, int check)
 {
     static const char hex[] = "0123456789abcdef";
     int rc = cw_buf_putc_fast(b, '"');
     size_t start = 0;
+    uint64_t stop = check ? HIGHS : 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         /* Text is mostly plain: skip eight clean bytes at a time. */
         while (i + 8 <= n) {
             uint64_t v;
             memcpy(&v, s + i, 8);
-            if (word_needs_escape(v))
+            if (word_needs_escape(v) || (v & stop))
                 break;
             i += 8;
         }
         if (i >= n)
             break;
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 && check) {
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            if (k == 0)
+                return JSONOUT_EBADUTF8;
+            i += k - 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         rc = cw_buf_append_fast(b, s + start, i - start);
@@ -67,6 +102,8 @@ static int put_string(struct cw_buf *b, const char *s, size_t n)
         rc = cw_buf_putc_fast(b, '"');
     return rc;
 }
+
+static int put_string(struct cw_buf *b, const char *s, size_t n) { return put_string_check(b, s, n, 0); }
 
 static int newline(struct cw_buf *b, int indent, int depth)
 {
@@ -206,15 +243,15 @@ void jsonout_w_str(struct jsonout_w *w, const char *s)
 {
     if (w->err)
         return;
-    size_t n = s ? strlen(s) : 0;
-    if (s == NULL || !charset_utf8_valid(s, n)) {
+    int rc = s ? put_string_check(&w->b, s, strlen(s), 1) : JSONOUT_EBADUTF8;
+    if (rc == JSONOUT_EBADUTF8) {
         w->b.len = w->mark;
         if (w->b.data)
             w->b.data[w->b.len] = '\0';
         w->nonempty[w->depth] = w->mark_nonempty;
         return;
     }
-    if (put_string(&w->b, s, n) != 0)
+    if (rc != 0)
         w->err = 1;
 }
 
