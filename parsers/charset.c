@@ -540,6 +540,37 @@ static int clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw
     return 0;
 }
 
+int charset_xml_maybe_clean(const char *data, size_t len, const char **res, size_t *reslen)
+{
+    const char *p = data, *end = data + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    if (p >= end || *p != '<')
+        return 0;
+    size_t left = (size_t)(end - p);
+    if (left >= 6 && memcmp(p, "<?xml", 5) == 0 && isspace((unsigned char)p[5]) &&
+        (left < 19 || (memcmp(p + 5, " version=\"1.", 12) != 0 && memcmp(p + 5, " version='1.", 12) != 0)))
+        return 0; /* a declaration the repair pass would drop */
+    /* A DTD, found from its '!' (rare in text, so memchr runs long). libxml2 itself rejects the
+     * rest: forbidden characters, U+FFFE/U+FFFF, undeclared entities. */
+    for (const char *q = p; (q = memchr(q, '!', (size_t)(end - q))) != NULL; q++)
+        if (q > p && q[-1] == '<' && q + 1 < end && (q[1] == 'D' || q[1] == 'd'))
+            return 0;
+    /* Character references the repair pass rewrites to another character (C1: windows-1252) or
+     * reads differently from XML (HTML-only forms), found from their '#'. */
+    for (const char *q = p; (q = memchr(q, '#', (size_t)(end - q))) != NULL; q++) {
+        if (q == p || q[-1] != '&')
+            continue;
+        size_t used = 0;
+        long lit = xml_numref(q - 1, end, &used);
+        if (lit < 0 || (lit >= 0x80 && lit < 0xA0))
+            return 0;
+    }
+    *res = p;
+    *reslen = left;
+    return 1;
+}
+
 int charset_clean_xml_view(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors,
                            const char **res, size_t *reslen)
 {

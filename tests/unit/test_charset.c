@@ -124,6 +124,29 @@ static void test_clean_view(void **state)
     cw_strv_free(&errs);
 }
 
+static void test_maybe_clean(void **state)
+{
+    (void)state;
+    const char *res = NULL;
+    size_t rl = 0;
+    const char *ok = " \n<?xml version=\"1.0\"?><r a=\"&#65;\">&lt;p&gt; Hi! &#x263A; &amp; <![CDATA[&nbsp;]]></r>";
+    assert_int_equal(charset_xml_maybe_clean(ok, strlen(ok), &res, &rl), 1);
+    assert_ptr_equal(res, ok + 2);
+    assert_int_equal(rl, strlen(ok) - 2);
+    static const char *const no[] = {
+        "junk<r/>",                               /* junk before the first tag */
+        "<?xml encoding=\"utf-8\"?><r/>",         /* a declaration the repairs drop */
+        "<!DOCTYPE r [<!ENTITY a \"x\">]><r/>",    /* a DTD */
+        "<!doctype r><r/>",
+        "<r>&#150;</r>",                           /* C1: read as windows-1252 */
+        "<r>&#X41;</r>",                           /* HTML-only form */
+        "<r>&#0000000065;</r>",                    /* longer than the repairs read */
+        "",
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_int_equal(charset_xml_maybe_clean(no[i], strlen(no[i]), &res, &rl), 0);
+}
+
 static void test_miniflux(void **state)
 {
     (void)state;
@@ -170,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_convert),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_clean_view),
+        cmocka_unit_test(test_maybe_clean),
         cmocka_unit_test(test_miniflux),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,6 +229,34 @@ static void test_url_canonical(void **state)
     free(r);
 }
 
+/* A document that looks clean but is not (an undeclared entity in the last item) is parsed
+ * optimistically, then repaired and parsed again: nothing from the first attempt may survive. */
+static void test_optimistic_fallback(void **state)
+{
+    (void)state;
+    const char *x = "<rss version=\"2.0\"><channel><title>T</title>"
+                    "<item><title>a</title><link>https://ex.org/a</link><pubDate>not a date</pubDate></item>"
+                    "<item><title>b</title><link>https://ex.org/b</link></item>"
+                    "<item><title>c&eacute;</title><link>https://ex.org/c</link></item>"
+                    "</channel></rss>";
+    struct feed_doc *d = parse(x, NULL);
+    assert_int_equal(d->nitems, 3);
+    assert_string_equal(d->items[2].title, "c\xc3\xa9");
+    size_t date_errors = 0;
+    for (size_t i = 0; i < d->errors.n; i++)
+        if (strstr(d->errors.v[i], "unreadable date") != NULL)
+            date_errors++;
+    assert_int_equal(date_errors, 1);
+    feed_doc_destroy(d);
+    /* and a clean one keeps no error at all */
+    d = parse("<rss version=\"2.0\"><channel><title>T</title><item><title>a &amp; b</title>"
+              "<link>https://ex.org/a</link></item></channel></rss>", NULL);
+    assert_int_equal(d->nitems, 1);
+    assert_string_equal(d->items[0].title, "a & b");
+    assert_int_equal(d->errors.n, 0);
+    feed_doc_destroy(d);
+}
+
 /* Atom content out of line (src=) and in other media types (RFC 4287 4.1.3.2, 4.1.3.3). */
 static void test_atom_content_kinds(void **state)
 {
@@ -351,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_max_items_and_hints),
         cmocka_unit_test(test_write_json),
         cmocka_unit_test(test_atom_content_kinds),
+        cmocka_unit_test(test_optimistic_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
