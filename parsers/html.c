@@ -22,101 +22,104 @@ enum tag_kind {
     TAG_BREAK,      /* not allowed but a paragraph boundary in the text (section, article...) */
 };
 
+enum tag_special { TAG_PLAIN = 0, TAG_PRE, TAG_BR, TAG_HR };
+
 struct tag_def {
     const char *name;
     enum tag_kind kind;
     const char *attrs; /* space-separated allowed attributes, with a leading and trailing space */
+    enum tag_special special;
 };
 
 /* Sorted by name for bsearch. */
 static const struct tag_def tag_defs[] = {
-    {"a", TAG_ALLOW, " href title "},
-    {"abbr", TAG_ALLOW, " title "},
-    {"address", TAG_BREAK, ""},
-    {"applet", TAG_SKIP, ""},
-    {"article", TAG_BREAK, ""},
-    {"aside", TAG_BREAK, ""},
-    {"audio", TAG_SKIP, ""},
-    {"b", TAG_ALLOW, ""},
-    {"blockquote", TAG_BLOCK, " cite "},
-    {"br", TAG_VOID, ""},
-    {"button", TAG_SKIP, ""},
-    {"caption", TAG_BLOCK, ""},
-    {"center", TAG_BREAK, ""},
-    {"cite", TAG_ALLOW, ""},
-    {"code", TAG_ALLOW, ""},
-    {"dd", TAG_BLOCK, ""},
-    {"del", TAG_ALLOW, ""},
-    {"details", TAG_BREAK, ""},
-    {"dfn", TAG_ALLOW, ""},
-    {"div", TAG_BLOCK, ""},
-    {"dl", TAG_BLOCK, ""},
-    {"dt", TAG_BLOCK, ""},
-    {"em", TAG_ALLOW, ""},
-    {"embed", TAG_SKIP, ""},
-    {"figcaption", TAG_BLOCK, ""},
-    {"figure", TAG_BLOCK, ""},
-    {"footer", TAG_BREAK, ""},
-    {"form", TAG_SKIP, ""},
-    {"frame", TAG_SKIP, ""},
-    {"frameset", TAG_SKIP, ""},
-    {"h1", TAG_BLOCK, ""},
-    {"h2", TAG_BLOCK, ""},
-    {"h3", TAG_BLOCK, ""},
-    {"h4", TAG_BLOCK, ""},
-    {"h5", TAG_BLOCK, ""},
-    {"h6", TAG_BLOCK, ""},
-    {"head", TAG_SKIP, ""},
-    {"header", TAG_BREAK, ""},
-    {"hr", TAG_VOID, ""},
-    {"i", TAG_ALLOW, ""},
-    {"iframe", TAG_SKIP, ""},
-    {"img", TAG_VOID, " src alt title width height "},
-    {"ins", TAG_ALLOW, ""},
-    {"kbd", TAG_ALLOW, ""},
-    {"li", TAG_BLOCK, ""},
-    {"main", TAG_BREAK, ""},
-    {"mark", TAG_ALLOW, ""},
-    {"math", TAG_SKIP, ""},
-    {"nav", TAG_BREAK, ""},
-    {"noembed", TAG_SKIP, ""},
-    {"noframes", TAG_SKIP, ""},
-    {"noscript", TAG_SKIP, ""},
-    {"object", TAG_SKIP, ""},
-    {"ol", TAG_BLOCK, " start "},
-    {"p", TAG_BLOCK, ""},
-    {"pre", TAG_BLOCK, ""},
-    {"q", TAG_ALLOW, " cite "},
-    {"s", TAG_ALLOW, ""},
-    {"samp", TAG_ALLOW, ""},
-    {"script", TAG_SKIP, ""},
-    {"section", TAG_BREAK, ""},
-    {"select", TAG_SKIP, ""},
-    {"small", TAG_ALLOW, ""},
-    {"span", TAG_ALLOW, ""},
-    {"strike", TAG_ALLOW, ""},
-    {"strong", TAG_ALLOW, ""},
-    {"style", TAG_SKIP, ""},
-    {"sub", TAG_ALLOW, ""},
-    {"summary", TAG_BREAK, ""},
-    {"sup", TAG_ALLOW, ""},
-    {"svg", TAG_SKIP, ""},
-    {"table", TAG_BLOCK, ""},
-    {"tbody", TAG_ALLOW, ""},
-    {"td", TAG_ALLOW, " colspan rowspan "},
-    {"template", TAG_SKIP, ""},
-    {"textarea", TAG_SKIP, ""},
-    {"tfoot", TAG_ALLOW, ""},
-    {"th", TAG_ALLOW, " colspan rowspan "},
-    {"thead", TAG_ALLOW, ""},
-    {"time", TAG_ALLOW, " datetime "},
-    {"title", TAG_SKIP, ""},
-    {"tr", TAG_BLOCK, ""},
-    {"tt", TAG_ALLOW, ""},
-    {"u", TAG_ALLOW, ""},
-    {"ul", TAG_BLOCK, ""},
-    {"var", TAG_ALLOW, ""},
-    {"video", TAG_SKIP, ""},
+    {"a", TAG_ALLOW, " href title ", TAG_PLAIN},
+    {"abbr", TAG_ALLOW, " title ", TAG_PLAIN},
+    {"address", TAG_BREAK, "", TAG_PLAIN},
+    {"applet", TAG_SKIP, "", TAG_PLAIN},
+    {"article", TAG_BREAK, "", TAG_PLAIN},
+    {"aside", TAG_BREAK, "", TAG_PLAIN},
+    {"audio", TAG_SKIP, "", TAG_PLAIN},
+    {"b", TAG_ALLOW, "", TAG_PLAIN},
+    {"blockquote", TAG_BLOCK, " cite ", TAG_PLAIN},
+    {"br", TAG_VOID, "", TAG_BR},
+    {"button", TAG_SKIP, "", TAG_PLAIN},
+    {"caption", TAG_BLOCK, "", TAG_PLAIN},
+    {"center", TAG_BREAK, "", TAG_PLAIN},
+    {"cite", TAG_ALLOW, "", TAG_PLAIN},
+    {"code", TAG_ALLOW, "", TAG_PLAIN},
+    {"dd", TAG_BLOCK, "", TAG_PLAIN},
+    {"del", TAG_ALLOW, "", TAG_PLAIN},
+    {"details", TAG_BREAK, "", TAG_PLAIN},
+    {"dfn", TAG_ALLOW, "", TAG_PLAIN},
+    {"div", TAG_BLOCK, "", TAG_PLAIN},
+    {"dl", TAG_BLOCK, "", TAG_PLAIN},
+    {"dt", TAG_BLOCK, "", TAG_PLAIN},
+    {"em", TAG_ALLOW, "", TAG_PLAIN},
+    {"embed", TAG_SKIP, "", TAG_PLAIN},
+    {"figcaption", TAG_BLOCK, "", TAG_PLAIN},
+    {"figure", TAG_BLOCK, "", TAG_PLAIN},
+    {"footer", TAG_BREAK, "", TAG_PLAIN},
+    {"form", TAG_SKIP, "", TAG_PLAIN},
+    {"frame", TAG_SKIP, "", TAG_PLAIN},
+    {"frameset", TAG_SKIP, "", TAG_PLAIN},
+    {"h1", TAG_BLOCK, "", TAG_PLAIN},
+    {"h2", TAG_BLOCK, "", TAG_PLAIN},
+    {"h3", TAG_BLOCK, "", TAG_PLAIN},
+    {"h4", TAG_BLOCK, "", TAG_PLAIN},
+    {"h5", TAG_BLOCK, "", TAG_PLAIN},
+    {"h6", TAG_BLOCK, "", TAG_PLAIN},
+    {"head", TAG_SKIP, "", TAG_PLAIN},
+    {"header", TAG_BREAK, "", TAG_PLAIN},
+    {"hr", TAG_VOID, "", TAG_HR},
+    {"i", TAG_ALLOW, "", TAG_PLAIN},
+    {"iframe", TAG_SKIP, "", TAG_PLAIN},
+    {"img", TAG_VOID, " src alt title width height ", TAG_PLAIN},
+    {"ins", TAG_ALLOW, "", TAG_PLAIN},
+    {"kbd", TAG_ALLOW, "", TAG_PLAIN},
+    {"li", TAG_BLOCK, "", TAG_PLAIN},
+    {"main", TAG_BREAK, "", TAG_PLAIN},
+    {"mark", TAG_ALLOW, "", TAG_PLAIN},
+    {"math", TAG_SKIP, "", TAG_PLAIN},
+    {"nav", TAG_BREAK, "", TAG_PLAIN},
+    {"noembed", TAG_SKIP, "", TAG_PLAIN},
+    {"noframes", TAG_SKIP, "", TAG_PLAIN},
+    {"noscript", TAG_SKIP, "", TAG_PLAIN},
+    {"object", TAG_SKIP, "", TAG_PLAIN},
+    {"ol", TAG_BLOCK, " start ", TAG_PLAIN},
+    {"p", TAG_BLOCK, "", TAG_PLAIN},
+    {"pre", TAG_BLOCK, "", TAG_PRE},
+    {"q", TAG_ALLOW, " cite ", TAG_PLAIN},
+    {"s", TAG_ALLOW, "", TAG_PLAIN},
+    {"samp", TAG_ALLOW, "", TAG_PLAIN},
+    {"script", TAG_SKIP, "", TAG_PLAIN},
+    {"section", TAG_BREAK, "", TAG_PLAIN},
+    {"select", TAG_SKIP, "", TAG_PLAIN},
+    {"small", TAG_ALLOW, "", TAG_PLAIN},
+    {"span", TAG_ALLOW, "", TAG_PLAIN},
+    {"strike", TAG_ALLOW, "", TAG_PLAIN},
+    {"strong", TAG_ALLOW, "", TAG_PLAIN},
+    {"style", TAG_SKIP, "", TAG_PLAIN},
+    {"sub", TAG_ALLOW, "", TAG_PLAIN},
+    {"summary", TAG_BREAK, "", TAG_PLAIN},
+    {"sup", TAG_ALLOW, "", TAG_PLAIN},
+    {"svg", TAG_SKIP, "", TAG_PLAIN},
+    {"table", TAG_BLOCK, "", TAG_PLAIN},
+    {"tbody", TAG_ALLOW, "", TAG_PLAIN},
+    {"td", TAG_ALLOW, " colspan rowspan ", TAG_PLAIN},
+    {"template", TAG_SKIP, "", TAG_PLAIN},
+    {"textarea", TAG_SKIP, "", TAG_PLAIN},
+    {"tfoot", TAG_ALLOW, "", TAG_PLAIN},
+    {"th", TAG_ALLOW, " colspan rowspan ", TAG_PLAIN},
+    {"thead", TAG_ALLOW, "", TAG_PLAIN},
+    {"time", TAG_ALLOW, " datetime ", TAG_PLAIN},
+    {"title", TAG_SKIP, "", TAG_PLAIN},
+    {"tr", TAG_BLOCK, "", TAG_PLAIN},
+    {"tt", TAG_ALLOW, "", TAG_PLAIN},
+    {"u", TAG_ALLOW, "", TAG_PLAIN},
+    {"ul", TAG_BLOCK, "", TAG_PLAIN},
+    {"var", TAG_ALLOW, "", TAG_PLAIN},
+    {"video", TAG_SKIP, "", TAG_PLAIN},
 };
 
 /* Binary search over the sorted table; the first letter settles most steps without a strcmp. */
@@ -328,7 +331,17 @@ static void html_close_tag(struct cw_buf *b, const char *name)
     cw_buf_putc_fast(b, '>');
 }
 
-static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':'; }
+/* ASCII classes (the C locale's, whatever the process locale): markup is ASCII, and a table-free
+ * test is cheaper than the ctype calls in the per-tag loop. */
+static inline int html_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static inline int html_alpha(unsigned char c) { return (unsigned char)((c | 0x20) - 'a') < 26; }
+static inline int html_alnum(unsigned char c) { return html_alpha(c) || (unsigned char)(c - '0') < 10; }
+static inline char html_lower(unsigned char c) { return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c); }
+
+static int is_name_char(char c)
+{
+    return html_alnum((unsigned char)c) || c == '-' || c == '_' || c == ':';
+}
 
 /* Parses attributes from p (just past the tag name) up to the closing '>', writing the allowed
  * ones. Returns the position after '>' (or end). */
@@ -336,27 +349,27 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
                               int write)
 {
     while (p < end) {
-        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
+        while (p < end && (html_space((unsigned char)*p) || *p == '/'))
             p++;
         if (p >= end)
             break;
         if (*p == '>')
             return p + 1;
         const char *an = p;
-        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
+        while (p < end && !html_space((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
             p++;
         size_t anl = (size_t)(p - an);
         if (anl == 0) {
             p++;
             continue;
         }
-        while (p < end && isspace((unsigned char)*p))
+        while (p < end && html_space((unsigned char)*p))
             p++;
         const char *val = NULL;
         size_t vl = 0;
         if (p < end && *p == '=') {
             p++;
-            while (p < end && isspace((unsigned char)*p))
+            while (p < end && html_space((unsigned char)*p))
                 p++;
             if (p < end && (*p == '"' || *p == '\'')) {
                 char q = *p++;
@@ -368,7 +381,7 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
                     p++;
             } else {
                 val = p;
-                while (p < end && !isspace((unsigned char)*p) && *p != '>')
+                while (p < end && !html_space((unsigned char)*p) && *p != '>')
                     p++;
                 vl = (size_t)(p - val);
             }
@@ -379,7 +392,7 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
         char key[24];
         key[0] = ' ';
         for (size_t i = 0; i < anl; i++)
-            key[i + 1] = (char)tolower((unsigned char)an[i]);
+            key[i + 1] = html_lower((unsigned char)an[i]);
         key[anl + 1] = ' ';
         key[anl + 2] = '\0';
         if (strstr(def->attrs, key) == NULL)
@@ -497,7 +510,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
         char c1 = lt + 1 < end ? lt[1] : '\0';
         int closing = c1 == '/';
         const char *nm = lt + 1 + closing;
-        if (!(c1 == '!' || c1 == '?' || (nm < end && isalpha((unsigned char)*nm)))) {
+        if (!(c1 == '!' || c1 == '?' || (nm < end && html_alpha((unsigned char)*nm)))) {
             /* A '<' that starts no tag is text ("a < b"). */
             emit_text(&o, p, (size_t)(lt - p) + 1);
             p = lt + 1;
@@ -540,7 +553,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
         const struct tag_def *def = NULL;
         if (nlen < sizeof name) {
             for (size_t i = 0; i < nlen; i++)
-                name[i] = (char)tolower((unsigned char)nm[i]);
+                name[i] = html_lower((unsigned char)nm[i]);
             name[nlen] = '\0';
             def = tag_find(name);
         }
@@ -563,7 +576,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
                     html_close_tag(&o.html, stack[depth]->name);
                 if (stack[depth]->kind == TAG_BLOCK)
                     text_break(&o, 2);
-                if (strcmp(stack[depth]->name, "pre") == 0)
+                if (stack[depth]->special == TAG_PRE)
                     o.pre = 0;
             }
             continue;
@@ -581,7 +594,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
                     (kind == TAG_VOID || depth < HTML_MAX_DEPTH);
         if (kind == TAG_BLOCK || kind == TAG_BREAK)
             text_break(&o, 2);
-        if (kind == TAG_VOID && strcmp(def->name, "br") == 0)
+        if (def != NULL && def->special == TAG_BR)
             text_break(&o, 1);
         if (write) {
             cw_buf_putc_fast(&o.html, '<');
@@ -590,7 +603,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
         p = emit_attrs(&o, def, ne, end, write);
         if (write)
             cw_buf_puts(&o.html, kind == TAG_VOID ? " />" : ">");
-        if (kind == TAG_VOID && strcmp(def->name, "hr") == 0)
+        if (def != NULL && def->special == TAG_HR)
             text_break(&o, 2);
         if ((kind == TAG_ALLOW || kind == TAG_BLOCK) && depth < HTML_MAX_DEPTH) {
             if (write && p > ne && p[-1] == '>' && p - 2 >= ne && p[-2] == '/') {
@@ -599,7 +612,7 @@ int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, co
                 continue;
             }
             stack[depth++] = def;
-            if (strcmp(def->name, "pre") == 0)
+            if (def->special == TAG_PRE)
                 o.pre = 1;
         }
     }

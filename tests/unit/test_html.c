@@ -25,6 +25,8 @@ static void check(const char *in, const char *base, const char *want_html, const
 static void test_sanitise(void **state)
 {
     (void)state;
+    /* unknown tags go, their content stays; br and hr still break the text */
+    check("<font color=red>a</font><br><blink>b</blink><hr/><x-y>c</x-y>", NULL, "a<br />b<hr />c", "a\nb\n\nc");
     check("<p class=x onclick='a()'>Hi <B>there</B></p><script>evil()</script><style>p{}</style>", NULL,
           "<p>Hi <b>there</b></p>", "Hi there");
     check("<a href='JaVaScRiPt:alert(1)'>x</a><a href=' data:text/html,x'>y</a><img src=x onerror=alert(1)>",
