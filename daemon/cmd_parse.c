@@ -1,14 +1,18 @@
 /* claimwatch parse: reads one feed document (a file or stdin) and prints the normalised model
  * (docs/parse.md) as JSON. The same parser the daemon runs on fetched bodies. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cw_util.h"
 #include "daemon/cli.h"
 #include "parsers/feed.h"
-#include "parsers/jsonout.h"
 
 #define PARSE_MAX_INPUT (64u * 1024 * 1024)
 
@@ -24,6 +28,37 @@ static void parse_help(FILE *out)
             "  --compact             one line of JSON instead of indented output\n"
             "  -h, --help            this help\n"
             "Exit status: 0 parsed (recoveries listed in \"errors\"), 1 unreadable, 2 usage error.\n");
+}
+
+/* A regular file is mapped rather than read: no copy, and its pages come straight from the page
+ * cache (reading a 5 MB feed into a fresh buffer costs more page faults than parsing it). Returns
+ * 1 when mapped; 0 for anything else (stdin, a pipe, an empty or oversized file), which then goes
+ * through cw_read_file and its error messages. */
+static int map_file(const char *path, char **data, size_t *len)
+{
+    if (strcmp(path, "-") == 0)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    void *m = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= PARSE_MAX_INPUT)
+        m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return 0;
+    *data = m;
+    *len = (size_t)st.st_size;
+    return 1;
+}
+
+static void release_input(char *data, size_t len, int mapped)
+{
+    if (mapped)
+        munmap(data, len);
+    else
+        free(data);
 }
 
 int cmd_parse(int argc, char **argv)
@@ -56,7 +91,8 @@ int cmd_parse(int argc, char **argv)
     char err[512];
     char *data = NULL;
     size_t len = 0;
-    if (cw_read_file(path, PARSE_MAX_INPUT, &data, &len, err, sizeof err) != 0) {
+    int mapped = map_file(path, &data, &len);
+    if (!mapped && cw_read_file(path, PARSE_MAX_INPUT, &data, &len, err, sizeof err) != 0) {
         fprintf(stderr, "claimwatch parse: %s\n", err);
         return CW_EXIT_FAIL;
     }
@@ -64,14 +100,13 @@ int cmd_parse(int argc, char **argv)
     struct feed_doc *doc = NULL;
     if (feed_parse(data, len, &opts, &doc, err, sizeof err) != 0) {
         fprintf(stderr, "claimwatch parse: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path, err);
-        free(data);
+        release_input(data, len, mapped);
         return CW_EXIT_FAIL;
     }
-    free(data);
-    json_t *j = feed_doc_to_json(doc);
+    release_input(data, len, mapped);
+    /* Written straight from the model: a Jansson tree of a large feed costs more than parsing it. */
+    int rc = feed_doc_write_json(stdout, doc, compact ? 0 : 2);
     feed_doc_destroy(doc);
-    int rc = j ? jsonout_write(stdout, j, compact ? 0 : 2) : -1;
-    json_decref(j);
     if (rc != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "claimwatch parse: cannot write the output\n");
         return CW_EXIT_FAIL;

@@ -250,8 +250,8 @@ int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf
     return rc ? -1 : 0;
 }
 
-/* Copies s..end up to and including terminator (or to end). Returns the new position. */
-static const char *copy_until(struct cw_buf *out, const char *s, const char *end, const char *term, int *rc)
+/* The position just after the first term at or after s (or end). */
+static const char *find_after(const char *s, const char *end, const char *term)
 {
     size_t tl = strlen(term);
     const char *p = s;
@@ -259,10 +259,7 @@ static const char *copy_until(struct cw_buf *out, const char *s, const char *end
         const char *q = memchr(p + 1, term[0], (size_t)(end - p - 1));
         p = q ? q : end;
     }
-    const char *stop = p + tl <= end ? p + tl : end;
-    if (*rc == 0)
-        *rc = cw_buf_append_fast(out, s, (size_t)(stop - s));
-    return stop;
+    return p + tl <= end ? p + tl : end;
 }
 
 /* Skips a DOCTYPE declaration starting at p ("<!DOCTYPE"), internal subset included. */
@@ -290,106 +287,207 @@ static const char *skip_doctype(const char *p, const char *end, int *had_subset)
     return end;
 }
 
-int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors)
+/* The repair pass works lazily: bytes that stay as they are are not copied, only remembered as a
+ * pending span (lz.keep .. current position). The first change flushes that span into out and
+ * from then on out holds the repaired text. A clean document (the usual case) therefore costs one
+ * scan and no copy. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+struct lazy_out {
+    struct cw_buf *out;
+    const char *keep; /* start of the span still to be copied verbatim */
+    int used;         /* out holds the repaired text so far */
+    int rc;
+};
+
+/* Replaces data[from..to) with rep[0..rl) (rl 0 = drop). */
+static void lz_replace(struct lazy_out *lz, const char *from, const char *to, const char *rep, size_t rl)
+{
+    if (lz->rc != 0)
+        return;
+    lz->used = 1;
+    lz->rc = cw_buf_append_fast(lz->out, lz->keep, (size_t)(from - lz->keep));
+    if (lz->rc == 0 && rl > 0)
+        lz->rc = cw_buf_append_fast(lz->out, rep, rl);
+    lz->keep = to;
+}
+
+/* The literal value of a strict XML character reference at p ("&#123;" or "&#x7B;"), or -1 when
+ * the reference is not in that form (HTML-only forms such as "&#X7B;" are repaired instead). */
+static long xml_numref(const char *p, const char *end, size_t *used)
+{
+    const char *q = p + 2;
+    int hex = 0;
+    if (q < end && *q == 'x') {
+        hex = 1;
+        q++;
+    }
+    const char *ds = q;
+    long v = 0;
+    while (q < end && q - ds < 8) {
+        int d;
+        if (*q >= '0' && *q <= '9')
+            d = *q - '0';
+        else if (hex && *q >= 'a' && *q <= 'f')
+            d = *q - 'a' + 10;
+        else if (hex && *q >= 'A' && *q <= 'F')
+            d = *q - 'A' + 10;
+        else
+            break;
+        v = v * (hex ? 16 : 10) + d;
+        q++;
+    }
+    if (q == ds || q >= end || *q != ';')
+        return -1;
+    *used = (size_t)(q + 1 - p);
+    return v;
+}
+
+static int clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors, const char **res,
+                     size_t *reslen, int keep_decl)
 {
     const char *p = data, *end = data + len;
-    int rc = 0;
+    struct lazy_out lz = {out, data, 0, 0};
+    *res = "";
+    *reslen = 0;
     /* Junk before the first tag (blank lines, a stray byte-order mark, PHP notices). */
     const char *first = memchr(p, '<', len);
     if (first == NULL)
-        return cw_buf_append_fast(out, "", 0) ? -1 : 0;
+        return 0;
     for (const char *q = p; q < first; q++)
         if (!isspace((unsigned char)*q)) {
             charset_error(errors, "junk before the first tag skipped");
             break;
         }
     p = first;
+    lz.keep = first;
     size_t undeclared = 0;
-    while (p < end && rc == 0) {
-        /* Copy the plain run up to the next character that needs a decision. */
-        const char *q = p;
-        while (q < end) {
-            unsigned char c = (unsigned char)*q;
+    while (p < end && lz.rc == 0) {
+        /* Skip the plain run up to the next character that needs a decision, eight bytes at a
+         * time where none of them is '<', '&', 0xEF or below 0x20 (tabs and newlines then take
+         * the byte loop, which lets them through). */
+        while (p < end) {
+            while (end - p >= 8) {
+                uint64_t v, x1, x2, x3;
+                memcpy(&v, p, 8);
+                x1 = v ^ (ONES * '<');
+                x2 = v ^ (ONES * '&');
+                x3 = v ^ (ONES * 0xEF);
+                if ((((v - ONES * 0x20) & ~v) | ((x1 - ONES) & ~x1) | ((x2 - ONES) & ~x2) | ((x3 - ONES) & ~x3)) &
+                    HIGHS)
+                    break;
+                p += 8;
+            }
+            if (p >= end)
+                break;
+            unsigned char c = (unsigned char)*p;
             if (c == '<' || c == '&' || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xEF)
                 break;
-            q++;
+            p++;
         }
-        rc = cw_buf_append_fast(out, p, (size_t)(q - p));
-        p = q;
-        if (p >= end || rc != 0)
+        if (p >= end)
             break;
         unsigned char c = (unsigned char)*p;
         if (c == 0xEF) {
             /* U+FFFE and U+FFFF are not XML characters; U+FEFF inside text is harmless. */
             if (p + 2 < end && (unsigned char)p[1] == 0xBF && ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF)) {
+                lz_replace(&lz, p, p + 3, NULL, 0);
                 p += 3;
                 charset_error(errors, "non-characters U+FFFE/U+FFFF stripped");
             } else {
-                rc = cw_buf_putc_fast(out, *p++);
+                p++;
             }
             continue;
         }
         if (c < 0x20) {
             charset_error(errors, "control characters stripped");
+            lz_replace(&lz, p, p + 1, NULL, 0);
             p++;
             continue;
         }
         if (c == '<') {
             size_t left = (size_t)(end - p);
             if (left >= 4 && memcmp(p, "<!--", 4) == 0) {
-                p = copy_until(out, p, end, "-->", &rc);
+                p = find_after(p, end, "-->");
             } else if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
-                /* CDATA content is copied as is, apart from characters XML forbids. */
+                /* CDATA content stays as is, apart from characters XML forbids. */
                 const char *ce = p + 9;
                 while (ce + 3 <= end && memcmp(ce, "]]>", 3) != 0) {
                     const char *nx = memchr(ce + 1, ']', (size_t)(end - ce - 1));
                     ce = nx ? nx : end;
                 }
                 const char *stop = ce + 3 <= end ? ce + 3 : end;
-                for (const char *r = p; r < stop && rc == 0; r++) {
+                for (const char *r = p; r < stop && lz.rc == 0; r++) {
                     unsigned char rc2 = (unsigned char)*r;
                     if (rc2 < 0x20 && rc2 != '\t' && rc2 != '\n' && rc2 != '\r') {
                         charset_error(errors, "control characters stripped");
-                        continue;
+                        lz_replace(&lz, r, r + 1, NULL, 0);
                     }
-                    rc = cw_buf_putc_fast(out, *r);
                 }
                 p = stop;
             } else if (left >= 5 && memcmp(p, "<?xml", 5) == 0 && (left == 5 || isspace((unsigned char)p[5]))) {
-                /* The declaration: dropped, the parser is told the text is UTF-8 now. */
+                /* The declaration: kept when it is the document's first bytes and well formed (the
+                 * parser ignores its encoding, the text is UTF-8 now), else dropped. */
                 const char *e = p;
                 while (e + 2 <= end && memcmp(e, "?>", 2) != 0)
                     e++;
-                p = e + 2 <= end ? e + 2 : end;
+                const char *after = e + 2 <= end ? e + 2 : end;
+                int keep = keep_decl && p == first && e + 2 <= end && left >= 19 &&
+                           (memcmp(p + 5, " version=\"1.", 12) == 0 || memcmp(p + 5, " version='1.", 12) == 0);
+                if (!keep || p != lz.keep || lz.used)
+                    lz_replace(&lz, p, after, NULL, 0);
+                p = after;
             } else if (left >= 9 && strncasecmp(p, "<!DOCTYPE", 9) == 0) {
                 int subset = 0;
-                p = skip_doctype(p, end, &subset);
+                const char *after = skip_doctype(p, end, &subset);
+                lz_replace(&lz, p, after, NULL, 0);
+                p = after;
                 if (subset)
                     charset_error(errors, "DTD internal subset ignored (entities are never expanded)");
             } else if (left >= 2 && p[1] == '?') {
-                p = copy_until(out, p, end, "?>", &rc);
+                p = find_after(p, end, "?>");
             } else {
-                rc = cw_buf_putc_fast(out, *p++);
+                p++;
             }
             continue;
         }
         /* '&' */
         size_t left = (size_t)(end - p);
+        /* The predefined references are most of them in escaped HTML: decided first. */
+        if (left >= 4 && p[3] == ';' && (p[1] == 'l' || p[1] == 'g') && p[2] == 't') {
+            p += 4;
+            continue;
+        }
+        if (left >= 5 && memcmp(p + 1, "amp;", 4) == 0) {
+            p += 5;
+            continue;
+        }
         size_t i = 1;
         if (left > 1 && p[1] == '#') {
+            size_t lit_used = 0;
+            long lit = xml_numref(p, end, &lit_used);
+            if (lit >= 0x20 && lit != 0xFFFE && lit != 0xFFFF && !(lit >= 0x80 && lit < 0xA0) &&
+                !(lit >= 0xD800 && lit <= 0xDFFF) && lit <= 0x10FFFF) {
+                p += lit_used; /* a reference XML reads the same way */
+                continue;
+            }
             uint32_t cp[2];
             int ncp = 0;
             size_t used = entities_decode_ref(p, left, cp, &ncp);
             if (used == 0) {
-                rc = cw_buf_puts(out, "&amp;");
+                lz_replace(&lz, p, p + 1, "&amp;", 5);
                 p++;
                 continue;
             }
             if ((cp[0] < 0x20 && cp[0] != 9 && cp[0] != 10 && cp[0] != 13) || cp[0] == 0xFFFE || cp[0] == 0xFFFF ||
                 (cp[0] >= 0xD800 && cp[0] <= 0xDFFF) || cp[0] > 0x10FFFF) {
                 charset_error(errors, "reference to a character XML forbids dropped");
+                lz_replace(&lz, p, p + used, NULL, 0);
             } else {
-                rc = cw_buf_printf(out, "&#x%X;", (unsigned)cp[0]);
+                char ref[16];
+                int rl = snprintf(ref, sizeof ref, "&#x%X;", (unsigned)cp[0]);
+                lz_replace(&lz, p, p + used, ref, (size_t)rl);
             }
             p += used;
             continue;
@@ -397,7 +495,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
         while (i < left && i < 42 && isalnum((unsigned char)p[i]))
             i++;
         if (i == 1 || i >= left || p[i] != ';') {
-            rc = cw_buf_puts(out, "&amp;");
+            lz_replace(&lz, p, p + 1, "&amp;", 5);
             p++;
             continue;
         }
@@ -406,7 +504,7 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
         if ((nl == 3 && memcmp(nm, "amp", 3) == 0) || (nl == 2 && memcmp(nm, "lt", 2) == 0) ||
             (nl == 2 && memcmp(nm, "gt", 2) == 0) || (nl == 4 && memcmp(nm, "quot", 4) == 0) ||
             (nl == 4 && memcmp(nm, "apos", 4) == 0)) {
-            rc = cw_buf_append_fast(out, p, i + 1);
+            /* predefined: stays */
         } else {
             uint32_t cp[2];
             int k = entities_lookup(nm, nl, cp);
@@ -416,15 +514,77 @@ int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct c
                     snprintf(msg, sizeof msg, "undeclared entity &%.*s; kept as text", (int)(nl > 40 ? 40 : nl), nm);
                     charset_error(errors, msg);
                 }
-                rc = cw_buf_puts(out, "&amp;");
-                if (rc == 0)
-                    rc = cw_buf_append_fast(out, nm, nl + 1);
+                lz_replace(&lz, p, p + 1, "&amp;", 5);
             } else {
-                for (int j = 0; j < k && rc == 0; j++)
-                    rc = cw_buf_printf(out, "&#x%X;", (unsigned)cp[j]);
+                char ref[32];
+                int rl = 0;
+                for (int j = 0; j < k; j++)
+                    rl += snprintf(ref + rl, sizeof ref - (size_t)rl, "&#x%X;", (unsigned)cp[j]);
+                lz_replace(&lz, p, p + i + 1, ref, (size_t)rl);
             }
         }
         p += i + 1;
     }
-    return rc ? -1 : 0;
+    if (lz.rc != 0)
+        return -1;
+    if (!lz.used) {
+        *res = lz.keep;
+        *reslen = (size_t)(end - lz.keep);
+        return 0;
+    }
+    lz_replace(&lz, end, end, NULL, 0);
+    if (lz.rc != 0)
+        return -1;
+    *res = out->data ? out->data : "";
+    *reslen = out->len;
+    return 0;
+}
+
+int charset_xml_maybe_clean(const char *data, size_t len, const char **res, size_t *reslen)
+{
+    const char *p = data, *end = data + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    if (p >= end || *p != '<')
+        return 0;
+    size_t left = (size_t)(end - p);
+    if (left >= 6 && memcmp(p, "<?xml", 5) == 0 && isspace((unsigned char)p[5]) &&
+        (left < 19 || (memcmp(p + 5, " version=\"1.", 12) != 0 && memcmp(p + 5, " version='1.", 12) != 0)))
+        return 0; /* a declaration the repair pass would drop */
+    /* A DTD, found from its '!' (rare in text, so memchr runs long). libxml2 itself rejects the
+     * rest: forbidden characters, U+FFFE/U+FFFF, undeclared entities. */
+    for (const char *q = p; (q = memchr(q, '!', (size_t)(end - q))) != NULL; q++)
+        if (q > p && q[-1] == '<' && q + 1 < end && (q[1] == 'D' || q[1] == 'd'))
+            return 0;
+    /* Character references the repair pass rewrites to another character (C1: windows-1252) or
+     * reads differently from XML (HTML-only forms), found from their '#'. */
+    for (const char *q = p; (q = memchr(q, '#', (size_t)(end - q))) != NULL; q++) {
+        if (q == p || q[-1] != '&')
+            continue;
+        size_t used = 0;
+        long lit = xml_numref(q - 1, end, &used);
+        if (lit < 0 || (lit >= 0x80 && lit < 0xA0))
+            return 0;
+    }
+    *res = p;
+    *reslen = left;
+    return 1;
+}
+
+int charset_clean_xml_view(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors,
+                           const char **res, size_t *reslen)
+{
+    return clean_xml(data, len, out, errors, res, reslen, 1);
+}
+
+/* The copying form drops the XML declaration, as its callers parse without XML_PARSE_IGNORE_ENC. */
+int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors)
+{
+    const char *res;
+    size_t rl;
+    if (clean_xml(data, len, out, errors, &res, &rl, 0) != 0)
+        return -1;
+    if (res != out->data)
+        return cw_buf_append(out, res, rl) ? -1 : 0;
+    return 0;
 }

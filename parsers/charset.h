@@ -24,6 +24,17 @@ int charset_to_utf8(const char *data, size_t len, const char *enc, struct cw_buf
 int charset_utf8_valid(const char *data, size_t len);
 /* Repairs UTF-8 XML text for a strict parser (see above) into out. Returns 0 or -1 (cap, memory). */
 int charset_clean_xml(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors);
+/* The same repairs without a copy when none is needed: res and reslen receive either a view into
+ * data (the document needed no change beyond skipping leading junk) or out's contents. A kept
+ * XML declaration may name the original encoding: parse with XML_PARSE_IGNORE_ENC. 0 or -1. */
+/* 1 when the UTF-8 text may need no repair at all: first non-space byte '<', no DTD, no leading
+ * declaration the repairs would drop, no character reference they would rewrite to another
+ * character. Everything else they fix (undeclared entities, bare '&', forbidden characters, junk)
+ * is a well-formedness error, so a caller may parse res[0..reslen) as it is and fall back to
+ * charset_clean_xml_view when the parser reports any error. */
+int charset_xml_maybe_clean(const char *data, size_t len, const char **res, size_t *reslen);
+int charset_clean_xml_view(const char *data, size_t len, struct cw_buf *out, struct cw_strv *errors,
+                           const char **res, size_t *reslen);
 /* Records msg in errors unless the list is full or already holds it. */
 void charset_error(struct cw_strv *errors, const char *msg);
 

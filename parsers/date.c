@@ -62,7 +62,13 @@ static const struct zone zones[] = {
     {NULL, 0},
 };
 
-static int word_eq(const char *a, size_t n, const char *b) { return strlen(b) == n && memcmp(a, b, n) == 0; }
+/* The first letter decides most comparisons: the name tables are long and this runs per word. */
+static int word_eq(const char *a, size_t n, const char *b)
+{
+    if (n == 0)
+        return b[0] == '\0';
+    return b[0] == a[0] && strlen(b) == n && memcmp(a, b, n) == 0;
+}
 
 static int find_month(const char *w, size_t n)
 {

@@ -7,6 +7,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/html.h"
+#include "parsers/jsonout.h"
 #include "parsers/url.h"
 
 #define FEED_MAX_DOC (64u * 1024 * 1024)
@@ -125,7 +128,13 @@ struct pctx {
     struct feed_doc *doc;
     const struct feed_parse_opts *opts;
     const char *base;
+    size_t items_cap; /* allocated length of doc->items: it grows by doubling */
+    struct html_scratch hs; /* the sanitiser's buffers, reused from item to item */
 };
+
+static const char stream_done_mark;
+/* An item already read while parsing (stream_end_element). */
+#define STREAM_DONE(n) ((n)->_private == (const void *)&stream_done_mark)
 
 static void links_free(struct feed_link *l, size_t n)
 {
@@ -379,7 +388,14 @@ static int node_is(const xmlNode *n, const char *ns, const char *name)
 /* Matches the element in no namespace or in any of the RSS namespaces (RSS 1.0/0.90 declare one). */
 static int rss_is(const xmlNode *n, const char *name)
 {
-    return node_is(n, NULL, name) || node_is(n, NS_RSS10, name) || node_is(n, NS_RSS090, name);
+    /* node_is for the three namespaces, the name tested once and first: it decides most calls of
+     * the long if-chains that dispatch an item's children. */
+    if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+        return 0;
+    if (n->ns == NULL || n->ns->href == NULL)
+        return 1;
+    const char *h = (const char *)n->ns->href;
+    return strcasecmp(h, NS_RSS10) == 0 || strcasecmp(h, NS_RSS090) == 0;
 }
 
 static int atom_is(const xmlNode *n, const char *name)
@@ -387,9 +403,15 @@ static int atom_is(const xmlNode *n, const char *name)
     return node_is(n, NS_ATOM, name) || node_is(n, NS_ATOM03, name);
 }
 
+static int node_text_view(const xmlNode *n, const char **s, size_t *len);
+
 /* Owned text content, trimmed, capped; NULL when empty. */
 static char *node_text(const xmlNode *n)
 {
+    const char *view;
+    size_t vlen;
+    if (node_text_view(n, &view, &vlen))
+        return vlen > 0 ? strndup(view, vlen) : NULL; /* one text child: one copy, not two */
     xmlChar *c = xmlNodeGetContent(n);
     if (c == NULL)
         return NULL;
@@ -478,11 +500,45 @@ static char *node_inner_xml(const xmlNode *n)
 
 /* An HTML-bearing field (RSS description, Atom content/summary): sanitised HTML, and the plain
  * text if want_text. type is the Atom type attribute (NULL = html). */
+/* The trimmed, capped text of an element whose only child is one text node, as a view into the
+ * tree (no copy); 0 when the element has other children (then node_text's copy is needed). */
+static int node_text_view(const xmlNode *n, const char **s, size_t *len)
+{
+    const xmlNode *k = n->children;
+    if (k == NULL || k->next != NULL || (k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) ||
+        k->content == NULL)
+        return 0;
+    const char *p = (const char *)k->content;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    size_t l = strlen(p);
+    while (l > 0 && isspace((unsigned char)p[l - 1]))
+        l--;
+    *s = p;
+    *len = l > HTML_MAX_OUT ? HTML_MAX_OUT : l;
+    return 1;
+}
+
 static void html_field(struct pctx *c, const xmlNode *n, const char *type, char **html, char **text)
 {
     char *raw;
     int is_text = type && (strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0);
     int is_xhtml = type && (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0);
+    const char *view;
+    size_t vlen;
+    if (!is_text && !is_xhtml && node_text_view(n, &view, &vlen)) {
+        /* The common case (escaped or CDATA HTML in one text node): sanitised in place. */
+        if (vlen == 0)
+            return;
+        char *base = node_base(c, n);
+        if (html_sanitize_with(&c->hs, view, vlen, base, html, text) != 0) {
+            *html = NULL;
+            if (text)
+                *text = NULL;
+        }
+        free(base);
+        return;
+    }
     if (is_xhtml)
         raw = node_inner_xml(n);
     else
@@ -502,7 +558,7 @@ static void html_field(struct pctx *c, const xmlNode *n, const char *type, char 
         return;
     }
     char *base = node_base(c, n);
-    if (html_sanitize(raw, strlen(raw), base, html, text) != 0) {
+    if (html_sanitize_with(&c->hs, raw, strlen(raw), base, html, text) != 0) {
         *html = NULL;
         if (text)
             *text = NULL;
@@ -547,11 +603,15 @@ static struct feed_item *new_item(struct pctx *c)
         return NULL;
     if (d->nitems >= 100000)
         return NULL;
-    struct feed_item *ni = realloc(d->items, (d->nitems + 1) * sizeof *ni);
-    if (ni == NULL)
-        return NULL;
-    d->items = ni;
-    struct feed_item *it = &ni[d->nitems++];
+    if (d->nitems == c->items_cap) {
+        size_t ncap = c->items_cap ? c->items_cap * 2 : 16;
+        struct feed_item *ni = realloc(d->items, ncap * sizeof *ni);
+        if (ni == NULL)
+            return NULL;
+        d->items = ni;
+        c->items_cap = ncap;
+    }
+    struct feed_item *it = &d->items[d->nitems++];
     memset(it, 0, sizeof *it);
     return it;
 }
@@ -805,7 +865,7 @@ static void rss_item(struct pctx *c, const xmlNode *n)
     else
         free(summary_alt);
     if (it->text == NULL && it->summary)
-        html_sanitize(it->summary, strlen(it->summary), NULL, NULL, &it->text);
+        html_sanitize_with(&c->hs, it->summary, strlen(it->summary), NULL, NULL, &it->text);
     if (it->link && it->nlinks == 0)
         add_link(&it->links, &it->nlinks, it->link, "alternate", NULL, NULL);
     item_image_fallback(it);
@@ -914,7 +974,7 @@ static void rss_channel(struct pctx *c, const xmlNode *ch, const xmlNode *items_
     if (m->language == NULL)
         m->language = lang_of(ch);
     for (xmlNode *k = ch->children; k; k = k->next) {
-        if (k->type != XML_ELEMENT_NODE)
+        if (k->type != XML_ELEMENT_NODE || STREAM_DONE(k))
             continue;
         if (rss_is(k, "title")) {
             set_str(&m->title, text_title(k));
@@ -991,6 +1051,8 @@ static void rss_channel(struct pctx *c, const xmlNode *ch, const xmlNode *items_
     }
     if (items_parent != ch) {
         for (xmlNode *k = items_parent->children; k; k = k->next) {
+            if (STREAM_DONE(k))
+                continue;
             if (rss_is(k, "item")) {
                 rss_item(c, k);
             } else if (rss_is(k, "image") && k != ch) {
@@ -1075,6 +1137,127 @@ static char *atom_text_plain(struct pctx *c, const xmlNode *n)
     return out;
 }
 
+/* Decodes base64 text (whitespace allowed, '=' padding optional) into an owned NUL-terminated
+ * buffer; NULL when it holds anything else or decodes to nothing. */
+static char *base64_decode(const char *s, size_t *outlen)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n / 4 * 3 + 4);
+    if (out == NULL)
+        return NULL;
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0, pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        int v;
+        if (ch >= 'A' && ch <= 'Z')
+            v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z')
+            v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9')
+            v = ch - '0' + 52;
+        else if (ch == '+' || ch == '-')
+            v = 62;
+        else if (ch == '/' || ch == '_')
+            v = 63;
+        else if (isspace(ch))
+            continue;
+        else if (ch == '=') {
+            pad++;
+            continue;
+        } else
+            goto bad;
+        if (pad > 0)
+            goto bad; /* data after padding */
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    if (o == 0 || pad > 2)
+        goto bad;
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+/* 1 for the media types RFC 4287 4.1.3.3 reads as XML (inline child elements). */
+static int is_xml_media_type(const char *t)
+{
+    size_t n = strlen(t);
+    return (n >= 4 && strcasecmp(t + n - 4, "+xml") == 0) || (n >= 4 && strcasecmp(t + n - 4, "/xml") == 0) ||
+           strcasecmp(t, "xml-external-parsed-entity") == 0;
+}
+
+/* atom:content (RFC 4287 4.1.3): inline text, HTML or XHTML as before; out-of-line content (src=)
+ * recorded as a link with rel "content", never fetched here; other media types are base64
+ * (4.1.3.3 rule 6, and Atom 0.3's mode="base64"): decoded when the type is text, otherwise left
+ * out with the reason in the document's errors. */
+static void atom_content(struct pctx *c, struct feed_item *it, const xmlNode *k)
+{
+    char *type = atom_type(k);
+    char *src = attr(k, "src");
+    char *mode = attr(k, "mode");
+    int base64 = mode && strcmp(mode, "base64") == 0;
+    if (src != NULL) {
+        char *abs = resolve(c, k, src);
+        char *rawtype = attr(k, "type");
+        add_link(&it->links, &it->nlinks, abs, "content", rawtype, NULL);
+        free(rawtype);
+        free(abs);
+    } else if (!base64 && (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
+                           strcmp(type, "xhtml") == 0 || strncasecmp(type, "text/", 5) == 0)) {
+        char *h = NULL, *t = NULL;
+        html_field(c, k, type ? type : "text", &h, &t);
+        replace_str(&it->content, h);
+        replace_str(&it->text, t);
+    } else if (!base64 && is_xml_media_type(type)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "entry content of XML type %.60s omitted", type);
+        charset_error(&c->doc->errors, msg);
+    } else {
+        /* Base64: Atom 1.0 says so for every other media type, Atom 0.3 with mode="base64". */
+        const char *mt = type ? type : "text/plain";
+        int textual = strncasecmp(mt, "text/", 5) == 0 || strcmp(mt, "html") == 0 || strcmp(mt, "text") == 0;
+        char *raw = textual ? node_text(k) : NULL;
+        size_t dl = 0;
+        char *dec = raw ? base64_decode(raw, &dl) : NULL;
+        char msg[160];
+        if (!textual) {
+            snprintf(msg, sizeof msg, "entry content of type %.60s (base64) omitted: not text", mt);
+            charset_error(&c->doc->errors, msg);
+        } else if (dec == NULL || strlen(dec) != dl || !charset_utf8_valid(dec, dl)) {
+            snprintf(msg, sizeof msg, "entry content of type %.60s omitted: not valid base64 UTF-8 text", mt);
+            charset_error(&c->doc->errors, msg);
+        } else {
+            int is_html = strcasecmp(mt, "text/html") == 0 || strcmp(mt, "html") == 0;
+            char *h = NULL, *t = NULL;
+            if (is_html) {
+                char *base = node_base(c, k);
+                if (html_sanitize_with(&c->hs, dec, dl, base, &h, &t) != 0)
+                    h = t = NULL;
+                free(base);
+            } else {
+                h = html_escape(dec);
+                t = html_plain(h);
+            }
+            replace_str(&it->content, h);
+            replace_str(&it->text, t);
+        }
+        free(dec);
+        free(raw);
+    }
+    free(mode);
+    free(src);
+    free(type);
+}
+
 static void atom_entry(struct pctx *c, const xmlNode *n)
 {
     struct feed_item *it = new_item(c);
@@ -1118,17 +1301,7 @@ static void atom_entry(struct pctx *c, const xmlNode *n)
                 free(t);
             free(type);
         } else if (atom_is(k, "content")) {
-            char *type = atom_type(k);
-            char *src = attr(k, "src");
-            if (src == NULL && (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
-                                strcmp(type, "xhtml") == 0 || strncmp(type, "text/", 5) == 0)) {
-                char *h = NULL, *t = NULL;
-                html_field(c, k, type ? type : "text", &h, &t);
-                replace_str(&it->content, h);
-                replace_str(&it->text, t);
-            }
-            free(src);
-            free(type);
+            atom_content(c, it, k);
         } else if (atom_is(k, "published") || atom_is(k, "issued") || atom_is(k, "created")) {
             char *t = node_text(k);
             set_str(&it->published, norm_date(c, t, (const char *)k->name));
@@ -1178,7 +1351,7 @@ static void atom_feed(struct pctx *c, const xmlNode *root)
     struct feed_meta *m = &c->doc->feed;
     m->language = lang_of(root);
     for (xmlNode *k = root->children; k; k = k->next) {
-        if (k->type != XML_ELEMENT_NODE)
+        if (k->type != XML_ELEMENT_NODE || STREAM_DONE(k))
             continue;
         if (atom_is(k, "title")) {
             set_str(&m->title, atom_text_plain(c, k));
@@ -1385,7 +1558,7 @@ static int json_feed(struct pctx *c, const char *data, size_t len, char *errstr,
         const char *ch = jstr(v, "content_html");
         const char *ct = jstr(v, "content_text");
         if (ch) {
-            html_sanitize(ch, strlen(ch), c->base, &it->content, &it->text);
+            html_sanitize_with(&c->hs, ch, strlen(ch), c->base, &it->content, &it->text);
         } else if (ct) {
             it->content = html_escape(ct);
             it->text = strdup(ct);
@@ -1458,25 +1631,100 @@ static int same_item(const struct feed_item *a, const struct feed_item *b)
 #undef EQ
 }
 
+/* The ids given so far, for assign_ids: an open-addressing set of indexes into doc->items, so a
+ * feed of n items costs n lookups rather than n^2 / 2 comparisons. */
+struct id_set {
+    size_t *slot; /* item index + 1; 0 = empty */
+    size_t mask;
+};
+
+static size_t id_hash(const char *id)
+{
+    /* The ids are hex digests already: their first 16 digits are as good as any hash. */
+    size_t h = 0;
+    for (int i = 0; i < 16 && id[i]; i++)
+        h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+    return h;
+}
+
+/* The index of the item holding id, or (size_t)-1. */
+static size_t id_find(const struct id_set *s, const struct feed_item *items, const char *id)
+{
+    for (size_t h = id_hash(id) & s->mask;; h = (h + 1) & s->mask) {
+        if (s->slot[h] == 0)
+            return (size_t)-1;
+        if (strcmp(items[s->slot[h] - 1].id, id) == 0)
+            return s->slot[h] - 1;
+    }
+}
+
+static void id_add(struct id_set *s, const char *id, size_t index)
+{
+    size_t h = id_hash(id) & s->mask;
+    while (s->slot[h] != 0)
+        h = (h + 1) & s->mask;
+    s->slot[h] = index + 1;
+}
+
+/* cw_id_hex with the digest fetched and its context made once per document: OpenSSL's one-shot
+ * EVP_Digest looks the algorithm up and allocates a context on every call, which costs more than
+ * hashing a URL. Falls back to cw_id_hex when either is missing. Same bytes as cw_id_hex. */
+struct id_hasher {
+    EVP_MD *md;
+    EVP_MD_CTX *ctx;
+};
+
+static void id_hex(struct id_hasher *h, const char *data, size_t len, char out[CW_ID_HEX_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (h->md == NULL || h->ctx == NULL || EVP_DigestInit_ex(h->ctx, h->md, NULL) != 1 ||
+        EVP_DigestUpdate(h->ctx, data, len) != 1 || EVP_DigestFinal_ex(h->ctx, md, &mdlen) != 1 ||
+        mdlen < CW_ID_HEX_LEN / 2) {
+        cw_id_hex(data, len, out);
+        return;
+    }
+    for (int i = 0; i < CW_ID_HEX_LEN / 2; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[CW_ID_HEX_LEN] = '\0';
+}
+
 /* Gives every item an id; a feed that repeats a link or GUID for different items gets ids from
  * more fields (GUID + link, then title + date); an exact repeat of an item is dropped. */
 static void assign_ids(struct pctx *c)
 {
     struct feed_doc *d = c->doc;
+    struct id_set set = {NULL, 0};
+    struct id_hasher hasher = {EVP_MD_fetch(NULL, "SHA256", NULL), EVP_MD_CTX_new()};
+    size_t cap = 16;
+    while (cap < d->nitems * 2)
+        cap *= 2;
+    set.slot = calloc(cap, sizeof *set.slot);
+    set.mask = cap - 1;
     size_t out = 0;
     for (size_t i = 0; i < d->nitems; i++) {
         struct feed_item *it = &d->items[i];
         char *key = item_key(it);
         char id[CW_ID_HEX_LEN + 1];
-        cw_id_hex(key ? key : "", key ? strlen(key) : 0, id);
+        id_hex(&hasher, key ? key : "", key ? strlen(key) : 0, id);
         int dup = 0;
         for (int round = 0; round < 3; round++) {
             size_t j;
-            for (j = 0; j < out; j++)
-                if (strcmp(d->items[j].id, id) == 0)
+            if (set.slot != NULL) {
+                j = id_find(&set, d->items, id);
+                if (j == (size_t)-1)
                     break;
-            if (j == out)
-                break;
+            } else {
+                /* No memory for the set: the slow scan. */
+                for (j = 0; j < out; j++)
+                    if (strcmp(d->items[j].id, id) == 0)
+                        break;
+                if (j == out)
+                    break;
+            }
             if (same_item(&d->items[j], it)) {
                 dup = 1;
                 break;
@@ -1488,7 +1736,7 @@ static void assign_ids(struct pctx *c)
             else
                 cw_buf_printf(&b, "%s\ntitle:%s\ndate:%s\nn:%d", key ? key : "", it->title ? it->title : "",
                               it->published ? it->published : "", round == 2 ? (int)i : 0);
-            cw_id_hex(b.data ? b.data : "", b.len, id);
+            id_hex(&hasher, b.data ? b.data : "", b.len, id);
             cw_buf_free(&b);
             if (round == 0)
                 charset_error(&d->errors, "items share a link or GUID: ids fall back to more fields");
@@ -1502,8 +1750,13 @@ static void assign_ids(struct pctx *c)
         it->id = strdup(id);
         if (out != i)
             d->items[out] = *it;
+        if (set.slot != NULL && d->items[out].id != NULL)
+            id_add(&set, d->items[out].id, out);
         out++;
     }
+    free(set.slot);
+    EVP_MD_CTX_free(hasher.ctx);
+    EVP_MD_free(hasher.md);
     d->nitems = out;
 }
 
@@ -1529,6 +1782,103 @@ static void xml_error_cb(void *ctx, xmlErrorPtr e)
     charset_error(xe->errors, msg);
 }
 
+/* Items are turned into the model as soon as their end tag is parsed, then their subtree is
+ * freed: the tree never holds more than the channel and one item, so a 2,000-item feed costs
+ * the memory of one item instead of all of them (half the page faults of parsing a big feed).
+ * Whatever is still in the tree afterwards (channel metadata, an item a truncated document never
+ * closed) goes through the same tree walk as before. */
+struct stream_ctx {
+    struct pctx *c;
+    endElementNsSAX2Func end_element; /* libxml2's tree builder */
+};
+
+/* 1 when n is an item (entry) the walk in parse_xml would read, now that its end tag is parsed. */
+static int is_stream_item(const xmlNode *n)
+{
+    const xmlNode *p = n->parent;
+    if (n->type != XML_ELEMENT_NODE || p == NULL || p->type != XML_ELEMENT_NODE)
+        return 0;
+    const xmlNode *root = p->parent && p->parent->type == XML_DOCUMENT_NODE ? p : p->parent;
+    if (root == NULL || root->parent == NULL || root->parent->type != XML_DOCUMENT_NODE)
+        return 0;
+    const char *rn = (const char *)root->name;
+    if (strcmp(rn, "feed") == 0)
+        return p == root && atom_is(n, "entry");
+    if (!rss_is(n, "item"))
+        return 0;
+    if (strcmp(rn, "channel") == 0 || strcmp(rn, "RDF") == 0)
+        return p == root;
+    if (strcmp(rn, "rss") != 0 || p == root || !rss_is(p, "channel"))
+        return 0;
+    /* Only the first channel of an <rss> is read. */
+    for (const xmlNode *k = root->children; k && k != p; k = k->next)
+        if (rss_is(k, "channel"))
+            return 0;
+    return 1;
+}
+
+static void stream_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct stream_ctx *sc = ctxt->_private;
+    xmlNode *n = ctxt->node;
+    sc->end_element(ctx, localname, prefix, uri);
+    if (n == NULL || ctxt->node == n || !is_stream_item(n))
+        return;
+    if (strcmp((const char *)n->name, "entry") == 0)
+        atom_entry(sc->c, n);
+    else
+        rss_item(sc->c, n);
+    /* The element itself stays (marked, empty): libxml2's text coalescing keeps state about the
+     * last child of the open element, which unlinking it would leave stale. */
+    xmlFreeNodeList(n->children);
+    n->children = n->last = NULL;
+    n->_private = (void *)&stream_done_mark;
+}
+
+struct mem_reader {
+    const char *p;
+    size_t left;
+};
+
+static int mem_read(void *ctx, char *buf, int len)
+{
+    struct mem_reader *m = ctx;
+    size_t n = len > 0 ? (size_t)len : 0;
+    if (n > m->left)
+        n = m->left;
+    memcpy(buf, m->p, n);
+    m->p += n;
+    m->left -= n;
+    return (int)n;
+}
+
+/* Parses text with the item hook (stream_end_element) and errors collected into xe. */
+static xmlDoc *read_xml(struct pctx *c, const char *text, size_t len, struct xml_errs *xe)
+{
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL)
+        return NULL;
+    struct stream_ctx sc = {c, ctxt->sax ? ctxt->sax->endElementNs : NULL};
+    if (sc.end_element != NULL) {
+        ctxt->_private = &sc;
+        ctxt->sax->endElementNs = stream_end_element;
+    }
+    xmlSetStructuredErrorFunc(xe, xml_error_cb);
+    /* No entity substitution, no DTD loading, no network, no huge-text mode: the DTD was already
+     * removed, so nothing external can be named. RECOVER keeps what precedes a syntax error.
+     * Read through the I/O interface rather than xmlCtxtReadMemory: libxml2 then takes the text
+     * in pieces and drops what it has parsed, where the memory form copies the whole document
+     * first (5.6 MB for the bench feed). */
+    struct mem_reader mr = {text, len};
+    xmlDoc *x = xmlCtxtReadIO(ctxt, mem_read, NULL, &mr, c->base, "UTF-8",
+                              XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                  XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlFreeParserCtxt(ctxt);
+    return x;
+}
+
 static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr, size_t errlen)
 {
     struct feed_doc *d = c->doc;
@@ -1551,25 +1901,35 @@ static int parse_xml(struct pctx *c, const char *data, size_t len, char *errstr,
         text += 3;
         tlen -= 3;
     }
-    if (charset_clean_xml(text, tlen, &clean, &d->errors) != 0) {
+    /* Optimistic pass: a document the repair pass would leave alone (no DTD, no C1 or non-strict
+     * character references: charset_xml_maybe_clean) goes to libxml2 as it is. Anything the
+     * repairs exist for (undeclared entities, bare '&', forbidden characters, junk) makes libxml2
+     * report an error; then the items read so far are dropped and the document is repaired and
+     * parsed again, exactly as without this pass. Saves the repair scan for clean feeds. */
+    size_t errors_before = d->errors.n;
+    const char *xml = NULL;
+    size_t xlen = 0;
+    int optimistic = charset_xml_maybe_clean(text, tlen, &xml, &xlen);
+    struct xml_errs xe = {&d->errors, 0};
+    if (optimistic) {
+        x = read_xml(c, xml, xlen, &xe);
+        if (x != NULL && xe.count == 0)
+            goto parsed;
+        xmlFreeDoc(x);
+        x = NULL;
+        for (size_t i = 0; i < d->nitems; i++)
+            item_free(&d->items[i]);
+        d->nitems = 0;
+        while (d->errors.n > errors_before)
+            free(d->errors.v[--d->errors.n]);
+        xe.count = 0;
+    }
+    if (charset_clean_xml_view(text, tlen, &clean, &d->errors, &xml, &xlen) != 0) {
         snprintf(errstr, errlen, "document too large or out of memory");
         goto out;
     }
-    cw_buf_free(&u8);
-    struct xml_errs xe = {&d->errors, 0};
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
-        snprintf(errstr, errlen, "out of memory");
-        goto out;
-    }
-    xmlSetStructuredErrorFunc(&xe, xml_error_cb);
-    /* No entity substitution, no DTD loading, no network, no huge-text mode: the DTD was already
-     * removed, so nothing external can be named. RECOVER keeps what precedes a syntax error. */
-    x = xmlCtxtReadMemory(ctxt, clean.data ? clean.data : "", (int)clean.len, c->base, "UTF-8",
-                          XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
-    xmlSetStructuredErrorFunc(NULL, NULL);
-    xmlFreeParserCtxt(ctxt);
+    x = read_xml(c, xml, xlen, &xe);
+parsed:;
     xmlNode *root = x ? xmlDocGetRootElement(x) : NULL;
     if (root == NULL) {
         snprintf(errstr, errlen, "not well-formed XML%s%s", d->errors.n ? ": " : "",
@@ -1652,7 +2012,8 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
         snprintf(errstr, errlen, "out of memory");
         return -1;
     }
-    struct pctx c = {d, opts, opts ? opts->url : NULL};
+    struct pctx c = {d, opts, opts ? opts->url : NULL, 0, {{0}, {0}}};
+    html_scratch_init(&c.hs);
     enum feed_format f = feed_detect(data, len);
     char enc[48];
     charset_detect(data, len, f != FEED_FORMAT_JSON, opts ? opts->content_type : NULL, enc, sizeof enc);
@@ -1676,6 +2037,7 @@ int feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
     } else {
         rc = parse_xml(&c, data, len, errstr, errlen);
     }
+    html_scratch_free(&c.hs);
     if (rc != 0) {
         feed_doc_destroy(d);
         return -1;
@@ -1818,4 +2180,173 @@ json_t *feed_doc_to_json(const struct feed_doc *doc)
     if (doc->sitemaps.n > 0)
         json_object_set_new(o, "sitemaps", strv_json(&doc->sitemaps));
     return o;
+}
+
+/* ---- direct JSON writing (the same bytes as feed_doc_to_json + jsonout_write) ---- */
+
+static void wstr(struct jsonout_w *w, const char *k, const char *v)
+{
+    if (v && *v) {
+        jsonout_w_next(w, k);
+        jsonout_w_str(w, v);
+    }
+}
+
+static void wlinks(struct jsonout_w *w, const char *k, const struct feed_link *l, size_t n)
+{
+    if (n == 0)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_open(w, '{');
+        wstr(w, "href", l[i].href);
+        wstr(w, "rel", l[i].rel);
+        wstr(w, "type", l[i].type);
+        wstr(w, "title", l[i].title);
+        jsonout_w_close(w, '}');
+    }
+    jsonout_w_close(w, ']');
+}
+
+static void wpersons(struct jsonout_w *w, const char *k, const struct feed_person *p, size_t n)
+{
+    if (n == 0)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_open(w, '{');
+        wstr(w, "name", p[i].name);
+        wstr(w, "email", p[i].email);
+        wstr(w, "uri", p[i].uri);
+        jsonout_w_close(w, '}');
+    }
+    jsonout_w_close(w, ']');
+}
+
+/* always: write "[]" for an empty list (the document's "errors"); else the key is left out. */
+static void wstrv(struct jsonout_w *w, const char *k, const struct cw_strv *sv, int always)
+{
+    size_t valid = 0;
+    for (size_t i = 0; i < sv->n; i++)
+        valid += charset_utf8_valid(sv->v[i], strlen(sv->v[i]));
+    if (valid == 0 && !always)
+        return;
+    jsonout_w_next(w, k);
+    jsonout_w_open(w, '[');
+    for (size_t i = 0; i < sv->n; i++) {
+        jsonout_w_next(w, NULL);
+        jsonout_w_str(w, sv->v[i]);
+    }
+    jsonout_w_close(w, ']');
+}
+
+static void write_item(struct jsonout_w *w, const struct feed_item *it)
+{
+    jsonout_w_open(w, '{');
+    wstr(w, "id", it->id);
+    wstr(w, "guid", it->guid);
+    wstr(w, "title", it->title);
+    wstr(w, "link", it->link);
+    wlinks(w, "links", it->links, it->nlinks);
+    wstr(w, "summary", it->summary);
+    wstr(w, "content", it->content);
+    wstr(w, "text", it->text);
+    wstr(w, "published", it->published);
+    wstr(w, "updated", it->updated);
+    wpersons(w, "authors", it->authors, it->nauthors);
+    wstrv(w, "categories", &it->categories, 0);
+    if (it->nenclosures > 0) {
+        jsonout_w_next(w, "enclosures");
+        jsonout_w_open(w, '[');
+        for (size_t i = 0; i < it->nenclosures; i++) {
+            jsonout_w_next(w, NULL);
+            jsonout_w_open(w, '{');
+            wstr(w, "url", it->enclosures[i].url);
+            wstr(w, "type", it->enclosures[i].type);
+            if (it->enclosures[i].length >= 0) {
+                jsonout_w_next(w, "length");
+                jsonout_w_int(w, it->enclosures[i].length);
+            }
+            jsonout_w_close(w, '}');
+        }
+        jsonout_w_close(w, ']');
+    }
+    wstr(w, "comments", it->comments);
+    if (it->source_title || it->source_url) {
+        jsonout_w_next(w, "source");
+        jsonout_w_open(w, '{');
+        wstr(w, "title", it->source_title);
+        wstr(w, "url", it->source_url);
+        jsonout_w_close(w, '}');
+    }
+    wstr(w, "language", it->language);
+    wstr(w, "image", it->image);
+    jsonout_w_close(w, '}');
+}
+
+int feed_doc_write_json(FILE *f, const struct feed_doc *doc, int indent)
+{
+    struct jsonout_w w;
+    jsonout_w_init(&w, f, indent);
+    jsonout_w_open(&w, '{');
+    jsonout_w_next(&w, "format");
+    jsonout_w_str(&w, feed_format_name(doc->format));
+    wstr(&w, "version", doc->version);
+    wstr(&w, "encoding", doc->encoding);
+    wstrv(&w, "errors", &doc->errors, 1);
+    const struct feed_meta *m = &doc->feed;
+    jsonout_w_next(&w, "feed");
+    jsonout_w_open(&w, '{');
+    wstr(&w, "title", m->title);
+    wstr(&w, "subtitle", m->subtitle);
+    wstr(&w, "link", m->link);
+    wlinks(&w, "links", m->links, m->nlinks);
+    wstr(&w, "language", m->language);
+    wstr(&w, "rights", m->rights);
+    wstr(&w, "generator", m->generator);
+    wstr(&w, "updated", m->updated);
+    wstr(&w, "published", m->published);
+    wpersons(&w, "authors", m->authors, m->nauthors);
+    if (m->image_url || m->image_title) {
+        jsonout_w_next(&w, "image");
+        jsonout_w_open(&w, '{');
+        wstr(&w, "url", m->image_url);
+        wstr(&w, "title", m->image_title);
+        jsonout_w_close(&w, '}');
+    }
+    wstrv(&w, "categories", &m->categories, 0);
+    if (m->ttl_seconds) {
+        jsonout_w_next(&w, "ttl_seconds");
+        jsonout_w_int(&w, m->ttl_seconds);
+    }
+    if (m->update_period_seconds > 0) {
+        jsonout_w_next(&w, "update_period_seconds");
+        jsonout_w_int(&w, m->update_period_seconds);
+    }
+    if (m->skip_hours) {
+        jsonout_w_next(&w, "skip_hours");
+        jsonout_w_open(&w, '[');
+        for (int i = 0; i < 24; i++)
+            if (m->skip_hours & (1u << i)) {
+                jsonout_w_next(&w, NULL);
+                jsonout_w_int(&w, i);
+            }
+        jsonout_w_close(&w, ']');
+    }
+    jsonout_w_close(&w, '}');
+    jsonout_w_next(&w, "items");
+    jsonout_w_open(&w, '[');
+    for (size_t i = 0; i < doc->nitems; i++) {
+        jsonout_w_next(&w, NULL);
+        write_item(&w, &doc->items[i]);
+    }
+    jsonout_w_close(&w, ']');
+    if (doc->sitemaps.n > 0)
+        wstrv(&w, "sitemaps", &doc->sitemaps, 1);
+    jsonout_w_close(&w, '}');
+    return jsonout_w_finish(&w);
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/cw_strv.h"
 
@@ -113,6 +114,10 @@ const char *feed_format_name(enum feed_format f);
 /* The normalised JSON model (docs/parse.md); absent values omitted. Returns a new reference. */
 json_t *feed_doc_to_json(const struct feed_doc *doc);
 json_t *feed_item_to_json(const struct feed_item *item);
+/* Writes the same JSON as jsonout_write(f, feed_doc_to_json(doc), indent), newline included, but
+ * straight from the model in bounded chunks: no Jansson tree and no whole-document buffer, which
+ * for a large feed cost more than parsing it. 0, or -1 (write error, out of memory). */
+int feed_doc_write_json(FILE *f, const struct feed_doc *doc, int indent);
 void feed_doc_destroy(struct feed_doc *doc);
 
 #endif

@@ -22,108 +22,124 @@ enum tag_kind {
     TAG_BREAK,      /* not allowed but a paragraph boundary in the text (section, article...) */
 };
 
+enum tag_special { TAG_PLAIN = 0, TAG_PRE, TAG_BR, TAG_HR };
+
 struct tag_def {
     const char *name;
     enum tag_kind kind;
     const char *attrs; /* space-separated allowed attributes, with a leading and trailing space */
+    enum tag_special special;
 };
 
 /* Sorted by name for bsearch. */
 static const struct tag_def tag_defs[] = {
-    {"a", TAG_ALLOW, " href title "},
-    {"abbr", TAG_ALLOW, " title "},
-    {"address", TAG_BREAK, ""},
-    {"applet", TAG_SKIP, ""},
-    {"article", TAG_BREAK, ""},
-    {"aside", TAG_BREAK, ""},
-    {"audio", TAG_SKIP, ""},
-    {"b", TAG_ALLOW, ""},
-    {"blockquote", TAG_BLOCK, " cite "},
-    {"br", TAG_VOID, ""},
-    {"button", TAG_SKIP, ""},
-    {"caption", TAG_BLOCK, ""},
-    {"center", TAG_BREAK, ""},
-    {"cite", TAG_ALLOW, ""},
-    {"code", TAG_ALLOW, ""},
-    {"dd", TAG_BLOCK, ""},
-    {"del", TAG_ALLOW, ""},
-    {"details", TAG_BREAK, ""},
-    {"dfn", TAG_ALLOW, ""},
-    {"div", TAG_BLOCK, ""},
-    {"dl", TAG_BLOCK, ""},
-    {"dt", TAG_BLOCK, ""},
-    {"em", TAG_ALLOW, ""},
-    {"embed", TAG_SKIP, ""},
-    {"figcaption", TAG_BLOCK, ""},
-    {"figure", TAG_BLOCK, ""},
-    {"footer", TAG_BREAK, ""},
-    {"form", TAG_SKIP, ""},
-    {"frame", TAG_SKIP, ""},
-    {"frameset", TAG_SKIP, ""},
-    {"h1", TAG_BLOCK, ""},
-    {"h2", TAG_BLOCK, ""},
-    {"h3", TAG_BLOCK, ""},
-    {"h4", TAG_BLOCK, ""},
-    {"h5", TAG_BLOCK, ""},
-    {"h6", TAG_BLOCK, ""},
-    {"head", TAG_SKIP, ""},
-    {"header", TAG_BREAK, ""},
-    {"hr", TAG_VOID, ""},
-    {"i", TAG_ALLOW, ""},
-    {"iframe", TAG_SKIP, ""},
-    {"img", TAG_VOID, " src alt title width height "},
-    {"ins", TAG_ALLOW, ""},
-    {"kbd", TAG_ALLOW, ""},
-    {"li", TAG_BLOCK, ""},
-    {"main", TAG_BREAK, ""},
-    {"mark", TAG_ALLOW, ""},
-    {"math", TAG_SKIP, ""},
-    {"nav", TAG_BREAK, ""},
-    {"noembed", TAG_SKIP, ""},
-    {"noframes", TAG_SKIP, ""},
-    {"noscript", TAG_SKIP, ""},
-    {"object", TAG_SKIP, ""},
-    {"ol", TAG_BLOCK, " start "},
-    {"p", TAG_BLOCK, ""},
-    {"pre", TAG_BLOCK, ""},
-    {"q", TAG_ALLOW, " cite "},
-    {"s", TAG_ALLOW, ""},
-    {"samp", TAG_ALLOW, ""},
-    {"script", TAG_SKIP, ""},
-    {"section", TAG_BREAK, ""},
-    {"select", TAG_SKIP, ""},
-    {"small", TAG_ALLOW, ""},
-    {"span", TAG_ALLOW, ""},
-    {"strike", TAG_ALLOW, ""},
-    {"strong", TAG_ALLOW, ""},
-    {"style", TAG_SKIP, ""},
-    {"sub", TAG_ALLOW, ""},
-    {"summary", TAG_BREAK, ""},
-    {"sup", TAG_ALLOW, ""},
-    {"svg", TAG_SKIP, ""},
-    {"table", TAG_BLOCK, ""},
-    {"tbody", TAG_ALLOW, ""},
-    {"td", TAG_ALLOW, " colspan rowspan "},
-    {"template", TAG_SKIP, ""},
-    {"textarea", TAG_SKIP, ""},
-    {"tfoot", TAG_ALLOW, ""},
-    {"th", TAG_ALLOW, " colspan rowspan "},
-    {"thead", TAG_ALLOW, ""},
-    {"time", TAG_ALLOW, " datetime "},
-    {"title", TAG_SKIP, ""},
-    {"tr", TAG_BLOCK, ""},
-    {"tt", TAG_ALLOW, ""},
-    {"u", TAG_ALLOW, ""},
-    {"ul", TAG_BLOCK, ""},
-    {"var", TAG_ALLOW, ""},
-    {"video", TAG_SKIP, ""},
+    {"a", TAG_ALLOW, " href title ", TAG_PLAIN},
+    {"abbr", TAG_ALLOW, " title ", TAG_PLAIN},
+    {"address", TAG_BREAK, "", TAG_PLAIN},
+    {"applet", TAG_SKIP, "", TAG_PLAIN},
+    {"article", TAG_BREAK, "", TAG_PLAIN},
+    {"aside", TAG_BREAK, "", TAG_PLAIN},
+    {"audio", TAG_SKIP, "", TAG_PLAIN},
+    {"b", TAG_ALLOW, "", TAG_PLAIN},
+    {"blockquote", TAG_BLOCK, " cite ", TAG_PLAIN},
+    {"br", TAG_VOID, "", TAG_BR},
+    {"button", TAG_SKIP, "", TAG_PLAIN},
+    {"caption", TAG_BLOCK, "", TAG_PLAIN},
+    {"center", TAG_BREAK, "", TAG_PLAIN},
+    {"cite", TAG_ALLOW, "", TAG_PLAIN},
+    {"code", TAG_ALLOW, "", TAG_PLAIN},
+    {"dd", TAG_BLOCK, "", TAG_PLAIN},
+    {"del", TAG_ALLOW, "", TAG_PLAIN},
+    {"details", TAG_BREAK, "", TAG_PLAIN},
+    {"dfn", TAG_ALLOW, "", TAG_PLAIN},
+    {"div", TAG_BLOCK, "", TAG_PLAIN},
+    {"dl", TAG_BLOCK, "", TAG_PLAIN},
+    {"dt", TAG_BLOCK, "", TAG_PLAIN},
+    {"em", TAG_ALLOW, "", TAG_PLAIN},
+    {"embed", TAG_SKIP, "", TAG_PLAIN},
+    {"figcaption", TAG_BLOCK, "", TAG_PLAIN},
+    {"figure", TAG_BLOCK, "", TAG_PLAIN},
+    {"footer", TAG_BREAK, "", TAG_PLAIN},
+    {"form", TAG_SKIP, "", TAG_PLAIN},
+    {"frame", TAG_SKIP, "", TAG_PLAIN},
+    {"frameset", TAG_SKIP, "", TAG_PLAIN},
+    {"h1", TAG_BLOCK, "", TAG_PLAIN},
+    {"h2", TAG_BLOCK, "", TAG_PLAIN},
+    {"h3", TAG_BLOCK, "", TAG_PLAIN},
+    {"h4", TAG_BLOCK, "", TAG_PLAIN},
+    {"h5", TAG_BLOCK, "", TAG_PLAIN},
+    {"h6", TAG_BLOCK, "", TAG_PLAIN},
+    {"head", TAG_SKIP, "", TAG_PLAIN},
+    {"header", TAG_BREAK, "", TAG_PLAIN},
+    {"hr", TAG_VOID, "", TAG_HR},
+    {"i", TAG_ALLOW, "", TAG_PLAIN},
+    {"iframe", TAG_SKIP, "", TAG_PLAIN},
+    {"img", TAG_VOID, " src alt title width height ", TAG_PLAIN},
+    {"ins", TAG_ALLOW, "", TAG_PLAIN},
+    {"kbd", TAG_ALLOW, "", TAG_PLAIN},
+    {"li", TAG_BLOCK, "", TAG_PLAIN},
+    {"main", TAG_BREAK, "", TAG_PLAIN},
+    {"mark", TAG_ALLOW, "", TAG_PLAIN},
+    {"math", TAG_SKIP, "", TAG_PLAIN},
+    {"nav", TAG_BREAK, "", TAG_PLAIN},
+    {"noembed", TAG_SKIP, "", TAG_PLAIN},
+    {"noframes", TAG_SKIP, "", TAG_PLAIN},
+    {"noscript", TAG_SKIP, "", TAG_PLAIN},
+    {"object", TAG_SKIP, "", TAG_PLAIN},
+    {"ol", TAG_BLOCK, " start ", TAG_PLAIN},
+    {"p", TAG_BLOCK, "", TAG_PLAIN},
+    {"pre", TAG_BLOCK, "", TAG_PRE},
+    {"q", TAG_ALLOW, " cite ", TAG_PLAIN},
+    {"s", TAG_ALLOW, "", TAG_PLAIN},
+    {"samp", TAG_ALLOW, "", TAG_PLAIN},
+    {"script", TAG_SKIP, "", TAG_PLAIN},
+    {"section", TAG_BREAK, "", TAG_PLAIN},
+    {"select", TAG_SKIP, "", TAG_PLAIN},
+    {"small", TAG_ALLOW, "", TAG_PLAIN},
+    {"span", TAG_ALLOW, "", TAG_PLAIN},
+    {"strike", TAG_ALLOW, "", TAG_PLAIN},
+    {"strong", TAG_ALLOW, "", TAG_PLAIN},
+    {"style", TAG_SKIP, "", TAG_PLAIN},
+    {"sub", TAG_ALLOW, "", TAG_PLAIN},
+    {"summary", TAG_BREAK, "", TAG_PLAIN},
+    {"sup", TAG_ALLOW, "", TAG_PLAIN},
+    {"svg", TAG_SKIP, "", TAG_PLAIN},
+    {"table", TAG_BLOCK, "", TAG_PLAIN},
+    {"tbody", TAG_ALLOW, "", TAG_PLAIN},
+    {"td", TAG_ALLOW, " colspan rowspan ", TAG_PLAIN},
+    {"template", TAG_SKIP, "", TAG_PLAIN},
+    {"textarea", TAG_SKIP, "", TAG_PLAIN},
+    {"tfoot", TAG_ALLOW, "", TAG_PLAIN},
+    {"th", TAG_ALLOW, " colspan rowspan ", TAG_PLAIN},
+    {"thead", TAG_ALLOW, "", TAG_PLAIN},
+    {"time", TAG_ALLOW, " datetime ", TAG_PLAIN},
+    {"title", TAG_SKIP, "", TAG_PLAIN},
+    {"tr", TAG_BLOCK, "", TAG_PLAIN},
+    {"tt", TAG_ALLOW, "", TAG_PLAIN},
+    {"u", TAG_ALLOW, "", TAG_PLAIN},
+    {"ul", TAG_BLOCK, "", TAG_PLAIN},
+    {"var", TAG_ALLOW, "", TAG_PLAIN},
+    {"video", TAG_SKIP, "", TAG_PLAIN},
 };
 
-static int tag_cmp(const void *k, const void *d) { return strcmp(k, ((const struct tag_def *)d)->name); }
-
+/* Binary search over the sorted table; the first letter settles most steps without a strcmp. */
 static const struct tag_def *tag_find(const char *name)
 {
-    return bsearch(name, tag_defs, sizeof tag_defs / sizeof tag_defs[0], sizeof tag_defs[0], tag_cmp);
+    size_t lo = 0, hi = sizeof tag_defs / sizeof tag_defs[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *t = tag_defs[mid].name;
+        int c = (unsigned char)name[0] - (unsigned char)t[0];
+        if (c == 0)
+            c = strcmp(name, t);
+        if (c == 0)
+            return &tag_defs[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }
 
 struct html_out {
@@ -142,24 +158,64 @@ static void text_break(struct html_out *o, int level)
         o->pending_break = level;
 }
 
-static int is_text_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* Byte classes for the text rendering: 0 visible, 1 whitespace, 2 the lead byte of U+00A0. */
+static const unsigned char text_class[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, [' '] = 1, [0xC2] = 2,
+};
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define LOWS 0x7F7F7F7F7F7F7F7FULL
+
+/* High bit of each byte of v that equals c (exact: no borrow between bytes). */
+static inline uint64_t bytes_eq(uint64_t v, unsigned char c)
+{
+    uint64_t x = v ^ (ONES * c);
+    return ~(((x & LOWS) + LOWS) | x) & HIGHS;
+}
+
+/* 1 when the eight bytes at p can go into the text rendering as they are: no whitespace but
+ * single spaces each followed by a visible byte, no U+00A0 lead byte. Most of a paragraph. */
+static inline int word_is_plain_text(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    uint64_t ge21 = (((v & LOWS) + ONES * (0x80 - 0x21)) | v) & HIGHS; /* bytes >= 0x21 */
+    uint64_t special = (~ge21 & HIGHS) | bytes_eq(v, 0xC2);
+    uint64_t sp = bytes_eq(v, ' ');
+    return (special & ~sp) == 0 && ((sp << 8) & special) == 0 && (sp >> 63) == 0;
+}
 
 /* Appends decoded text to the plain rendering with whitespace collapsed. */
 static void text_put(struct html_out *o, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!is_text_space(c) && c != 0xC2 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
-            /* Fast path: a run of visible bytes with nothing pending goes in one append. */
+        unsigned char c = u[i];
+        if (text_class[c] == 0 && o->pending_break == 0 && (o->pending_space == 0 || o->text.len == 0)) {
+            /* Fast path: a run of visible bytes, single spaces between words included (they are
+             * already collapsed), with nothing pending goes in one append. */
             size_t j = i + 1;
-            while (j < n && !is_text_space((unsigned char)s[j]) && (unsigned char)s[j] != 0xC2)
-                j++;
+            while (j < n) {
+                if (j + 8 <= n && word_is_plain_text(u + j)) {
+                    j += 8;
+                    continue;
+                }
+                unsigned char k = text_class[u[j]];
+                if (k == 0)
+                    j++;
+                else if (u[j] == ' ' && j + 1 < n && text_class[u[j + 1]] == 0)
+                    j += 2;
+                else
+                    break;
+            }
             cw_buf_append_fast(&o->text, s + i, j - i);
             o->pending_space = 0;
             i = j - 1;
             continue;
         }
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        if (text_class[c] == 1) {
             if (o->pre && c == '\n')
                 text_break(o, 1);
             else
@@ -167,7 +223,7 @@ static void text_put(struct html_out *o, const char *s, size_t n)
             continue;
         }
         /* U+00A0 (no-break space) counts as a space in the text rendering. */
-        if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
+        if (c == 0xC2 && i + 1 < n && u[i + 1] == 0xA0) {
             o->pending_space = 1;
             i++;
             continue;
@@ -186,10 +242,27 @@ static void text_put(struct html_out *o, const char *s, size_t n)
     }
 }
 
+/* Nonzero when one of the eight bytes of v equals c. */
+static inline uint64_t has_byte(uint64_t v, unsigned char c)
+{
+    uint64_t x = v ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+}
+
 static void html_escape_append(struct cw_buf *b, const char *s, size_t n, int attr)
 {
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
+        /* Eight bytes at a time while none of them is special. */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (has_byte(v, '&') | has_byte(v, '<') | has_byte(v, '>') | (attr ? has_byte(v, '"') : 0))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         /* One test rejects most bytes: every special character is below '?'. */
         if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
@@ -258,7 +331,17 @@ static void html_close_tag(struct cw_buf *b, const char *name)
     cw_buf_putc_fast(b, '>');
 }
 
-static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':'; }
+/* ASCII classes (the C locale's, whatever the process locale): markup is ASCII, and a table-free
+ * test is cheaper than the ctype calls in the per-tag loop. */
+static inline int html_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static inline int html_alpha(unsigned char c) { return (unsigned char)((c | 0x20) - 'a') < 26; }
+static inline int html_alnum(unsigned char c) { return html_alpha(c) || (unsigned char)(c - '0') < 10; }
+static inline char html_lower(unsigned char c) { return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c); }
+
+static int is_name_char(char c)
+{
+    return html_alnum((unsigned char)c) || c == '-' || c == '_' || c == ':';
+}
 
 /* Parses attributes from p (just past the tag name) up to the closing '>', writing the allowed
  * ones. Returns the position after '>' (or end). */
@@ -266,27 +349,27 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
                               int write)
 {
     while (p < end) {
-        while (p < end && (isspace((unsigned char)*p) || *p == '/'))
+        while (p < end && (html_space((unsigned char)*p) || *p == '/'))
             p++;
         if (p >= end)
             break;
         if (*p == '>')
             return p + 1;
         const char *an = p;
-        while (p < end && !isspace((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
+        while (p < end && !html_space((unsigned char)*p) && *p != '=' && *p != '>' && *p != '/')
             p++;
         size_t anl = (size_t)(p - an);
         if (anl == 0) {
             p++;
             continue;
         }
-        while (p < end && isspace((unsigned char)*p))
+        while (p < end && html_space((unsigned char)*p))
             p++;
         const char *val = NULL;
         size_t vl = 0;
         if (p < end && *p == '=') {
             p++;
-            while (p < end && isspace((unsigned char)*p))
+            while (p < end && html_space((unsigned char)*p))
                 p++;
             if (p < end && (*p == '"' || *p == '\'')) {
                 char q = *p++;
@@ -298,24 +381,27 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
                     p++;
             } else {
                 val = p;
-                while (p < end && !isspace((unsigned char)*p) && *p != '>')
+                while (p < end && !html_space((unsigned char)*p) && *p != '>')
                     p++;
                 vl = (size_t)(p - val);
             }
         }
-        if (!write || anl > 16)
+        if (!write || anl > 16 || def->attrs[0] == '\0')
             continue;
-        char aname[20];
-        for (size_t i = 0; i < anl; i++)
-            aname[i] = (char)tolower((unsigned char)an[i]);
-        aname[anl] = '\0';
+        /* key = " name " (lowercase), looked up in the tag's allow-list */
         char key[24];
-        snprintf(key, sizeof key, " %s ", aname);
+        key[0] = ' ';
+        for (size_t i = 0; i < anl; i++)
+            key[i + 1] = html_lower((unsigned char)an[i]);
+        key[anl + 1] = ' ';
+        key[anl + 2] = '\0';
         if (strstr(def->attrs, key) == NULL)
             continue;
+        key[anl + 1] = '\0';
+        const char *aname = key + 1;
         struct cw_buf v;
         cw_buf_init(&v, 16384);
-        if (val)
+        if (val && vl > 0)
             entities_decode_append(&v, val, vl);
         const char *vs = v.data ? v.data : "";
         char *resolved = NULL;
@@ -333,7 +419,9 @@ static const char *emit_attrs(struct html_out *o, const struct tag_def *def, con
             }
             vs = resolved;
         }
-        cw_buf_printf(&o->html, " %s=\"", aname);
+        cw_buf_putc_fast(&o->html, ' ');
+        cw_buf_append_fast(&o->html, aname, anl);
+        cw_buf_append_fast(&o->html, "=\"", 2);
         html_escape_append(&o->html, vs, strlen(vs), 1);
         cw_buf_putc_fast(&o->html, '"');
         free(resolved);
@@ -360,12 +448,51 @@ static const char *skip_raw(const char *p, const char *end, const char *name)
     return end;
 }
 
+void html_scratch_init(struct html_scratch *s)
+{
+    cw_buf_init(&s->html, HTML_MAX_OUT);
+    cw_buf_init(&s->text, HTML_MAX_OUT);
+}
+
+void html_scratch_free(struct html_scratch *s)
+{
+    if (s == NULL)
+        return;
+    cw_buf_free(&s->html);
+    cw_buf_free(&s->text);
+}
+
+/* The buffer's contents as an owned string of exact size; NULL on allocation failure. */
+static char *buf_copy(const struct cw_buf *b)
+{
+    char *out = malloc(b->len + 1);
+    if (out == NULL)
+        return NULL;
+    if (b->len > 0)
+        memcpy(out, b->data, b->len);
+    out[b->len] = '\0';
+    return out;
+}
+
 int html_sanitize(const char *s, size_t n, const char *base, char **html_out, char **text_out)
+{
+    return html_sanitize_with(NULL, s, n, base, html_out, text_out);
+}
+
+int html_sanitize_with(struct html_scratch *scratch, const char *s, size_t n, const char *base, char **html_out,
+                       char **text_out)
 {
     struct html_out o;
     memset(&o, 0, sizeof o);
-    cw_buf_init(&o.html, HTML_MAX_OUT);
-    cw_buf_init(&o.text, HTML_MAX_OUT);
+    if (scratch != NULL) {
+        o.html = scratch->html;
+        o.text = scratch->text;
+        cw_buf_reset(&o.html);
+        cw_buf_reset(&o.text);
+    } else {
+        cw_buf_init(&o.html, HTML_MAX_OUT);
+        cw_buf_init(&o.text, HTML_MAX_OUT);
+    }
     o.want_html = html_out != NULL;
     o.want_text = text_out != NULL;
     o.base = base;
@@ -383,7 +510,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
         char c1 = lt + 1 < end ? lt[1] : '\0';
         int closing = c1 == '/';
         const char *nm = lt + 1 + closing;
-        if (!(c1 == '!' || c1 == '?' || (nm < end && isalpha((unsigned char)*nm)))) {
+        if (!(c1 == '!' || c1 == '?' || (nm < end && html_alpha((unsigned char)*nm)))) {
             /* A '<' that starts no tag is text ("a < b"). */
             emit_text(&o, p, (size_t)(lt - p) + 1);
             p = lt + 1;
@@ -426,7 +553,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
         const struct tag_def *def = NULL;
         if (nlen < sizeof name) {
             for (size_t i = 0; i < nlen; i++)
-                name[i] = (char)tolower((unsigned char)nm[i]);
+                name[i] = html_lower((unsigned char)nm[i]);
             name[nlen] = '\0';
             def = tag_find(name);
         }
@@ -449,7 +576,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
                     html_close_tag(&o.html, stack[depth]->name);
                 if (stack[depth]->kind == TAG_BLOCK)
                     text_break(&o, 2);
-                if (strcmp(stack[depth]->name, "pre") == 0)
+                if (stack[depth]->special == TAG_PRE)
                     o.pre = 0;
             }
             continue;
@@ -467,7 +594,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
                     (kind == TAG_VOID || depth < HTML_MAX_DEPTH);
         if (kind == TAG_BLOCK || kind == TAG_BREAK)
             text_break(&o, 2);
-        if (kind == TAG_VOID && strcmp(def->name, "br") == 0)
+        if (def != NULL && def->special == TAG_BR)
             text_break(&o, 1);
         if (write) {
             cw_buf_putc_fast(&o.html, '<');
@@ -476,7 +603,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
         p = emit_attrs(&o, def, ne, end, write);
         if (write)
             cw_buf_puts(&o.html, kind == TAG_VOID ? " />" : ">");
-        if (kind == TAG_VOID && strcmp(def->name, "hr") == 0)
+        if (def != NULL && def->special == TAG_HR)
             text_break(&o, 2);
         if ((kind == TAG_ALLOW || kind == TAG_BLOCK) && depth < HTML_MAX_DEPTH) {
             if (write && p > ne && p[-1] == '>' && p - 2 >= ne && p[-2] == '/') {
@@ -485,7 +612,7 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
                 continue;
             }
             stack[depth++] = def;
-            if (strcmp(def->name, "pre") == 0)
+            if (def->special == TAG_PRE)
                 o.pre = 1;
         }
     }
@@ -495,12 +622,12 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             html_close_tag(&o.html, stack[depth]->name);
     }
     if (html_out) {
-        *html_out = cw_buf_steal(&o.html);
+        *html_out = scratch ? buf_copy(&o.html) : cw_buf_steal(&o.html);
         if (*html_out == NULL)
             goto fail;
     }
     if (text_out) {
-        *text_out = cw_buf_steal(&o.text);
+        *text_out = scratch ? buf_copy(&o.text) : cw_buf_steal(&o.text);
         if (*text_out == NULL) {
             if (html_out) {
                 free(*html_out);
@@ -509,10 +636,20 @@ int html_sanitize(const char *s, size_t n, const char *base, char **html_out, ch
             goto fail;
         }
     }
+    if (scratch != NULL) {
+        scratch->html = o.html;
+        scratch->text = o.text;
+        return 0;
+    }
     cw_buf_free(&o.html);
     cw_buf_free(&o.text);
     return 0;
 fail:
+    if (scratch != NULL) {
+        scratch->html = o.html;
+        scratch->text = o.text;
+        return -1;
+    }
     cw_buf_free(&o.html);
     cw_buf_free(&o.text);
     return -1;

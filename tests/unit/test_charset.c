@@ -91,6 +91,62 @@ static void test_clean(void **state)
     cw_strv_free(&errs);
 }
 
+/* A document that needs no repair is returned as a view into the input, without a copy; the
+ * first repair switches to the copy, with everything before it kept. */
+static void test_clean_view(void **state)
+{
+    (void)state;
+    struct cw_strv errs = {0};
+    struct cw_buf b;
+    cw_buf_init(&b, 1 << 20);
+    const char *res = NULL;
+    size_t rl = 0;
+    const char *in = "\n <?xml version=\"1.0\" encoding=\"windows-1251\"?><r a=\"&amp;&#65;\">x&#x263A;&lt;"
+                     "<![CDATA[&nbsp; & ]]><!-- &x; --><?pi &y; ?></r>";
+    assert_int_equal(charset_clean_xml_view(in, strlen(in), &b, &errs, &res, &rl), 0);
+    assert_ptr_equal(res, in + 2);
+    assert_int_equal(rl, strlen(in) - 2);
+    assert_null(b.data);
+    assert_int_equal(errs.n, 0);
+    in = "<?xml version=\"1.0\"?><r>&#65;&#150;&nbsp;&#X41;\x01</r>";
+    assert_int_equal(charset_clean_xml_view(in, strlen(in), &b, &errs, &res, &rl), 0);
+    assert_ptr_equal(res, b.data);
+    assert_int_equal(rl, b.len);
+    assert_string_equal(res, "<?xml version=\"1.0\"?><r>&#65;&#x2013;&#xA0;&#x41;</r>");
+    assert_true(cw_strv_contains(&errs, "control characters stripped"));
+    cw_buf_free(&b);
+    /* A declaration that is not the first thing, or not well formed, goes. */
+    cw_buf_init(&b, 1 << 20);
+    in = "<?xml encoding=\"utf-8\"?><r/>";
+    assert_int_equal(charset_clean_xml_view(in, strlen(in), &b, &errs, &res, &rl), 0);
+    assert_string_equal(res, "<r/>");
+    cw_buf_free(&b);
+    cw_strv_free(&errs);
+}
+
+static void test_maybe_clean(void **state)
+{
+    (void)state;
+    const char *res = NULL;
+    size_t rl = 0;
+    const char *ok = " \n<?xml version=\"1.0\"?><r a=\"&#65;\">&lt;p&gt; Hi! &#x263A; &amp; <![CDATA[&nbsp;]]></r>";
+    assert_int_equal(charset_xml_maybe_clean(ok, strlen(ok), &res, &rl), 1);
+    assert_ptr_equal(res, ok + 2);
+    assert_int_equal(rl, strlen(ok) - 2);
+    static const char *const no[] = {
+        "junk<r/>",                               /* junk before the first tag */
+        "<?xml encoding=\"utf-8\"?><r/>",         /* a declaration the repairs drop */
+        "<!DOCTYPE r [<!ENTITY a \"x\">]><r/>",    /* a DTD */
+        "<!doctype r><r/>",
+        "<r>&#150;</r>",                           /* C1: read as windows-1252 */
+        "<r>&#X41;</r>",                           /* HTML-only form */
+        "<r>&#0000000065;</r>",                    /* longer than the repairs read */
+        "",
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_int_equal(charset_xml_maybe_clean(no[i], strlen(no[i]), &res, &rl), 0);
+}
+
 static void test_miniflux(void **state)
 {
     (void)state;
@@ -136,6 +192,8 @@ int main(void)
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_convert),
         cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_clean_view),
+        cmocka_unit_test(test_maybe_clean),
         cmocka_unit_test(test_miniflux),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 
 #include "common/cw_util.h"
 #include "parsers/feed.h"
+#include "parsers/jsonout.h"
 #include "parsers/url.h"
 
 static struct feed_doc *parse(const char *s, const char *url)
@@ -228,12 +229,157 @@ static void test_url_canonical(void **state)
     free(r);
 }
 
+/* A document that looks clean but is not (an undeclared entity in the last item) is parsed
+ * optimistically, then repaired and parsed again: nothing from the first attempt may survive. */
+static void test_optimistic_fallback(void **state)
+{
+    (void)state;
+    const char *x = "<rss version=\"2.0\"><channel><title>T</title>"
+                    "<item><title>a</title><link>https://ex.org/a</link><pubDate>not a date</pubDate></item>"
+                    "<item><title>b</title><link>https://ex.org/b</link></item>"
+                    "<item><title>c&eacute;</title><link>https://ex.org/c</link></item>"
+                    "</channel></rss>";
+    struct feed_doc *d = parse(x, NULL);
+    assert_int_equal(d->nitems, 3);
+    assert_string_equal(d->items[2].title, "c\xc3\xa9");
+    size_t date_errors = 0;
+    for (size_t i = 0; i < d->errors.n; i++)
+        if (strstr(d->errors.v[i], "unreadable date") != NULL)
+            date_errors++;
+    assert_int_equal(date_errors, 1);
+    feed_doc_destroy(d);
+    /* and a clean one keeps no error at all */
+    d = parse("<rss version=\"2.0\"><channel><title>T</title><item><title>a &amp; b</title>"
+              "<link>https://ex.org/a</link></item></channel></rss>", NULL);
+    assert_int_equal(d->nitems, 1);
+    assert_string_equal(d->items[0].title, "a & b");
+    assert_int_equal(d->errors.n, 0);
+    feed_doc_destroy(d);
+}
+
+/* Atom content out of line (src=) and in other media types (RFC 4287 4.1.3.2, 4.1.3.3). */
+static void test_atom_content_kinds(void **state)
+{
+    (void)state;
+    /* "<p>Hi</p><script>x()</script>" and "Plain & simple" in base64 */
+    const char *x = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://ex.org/blog/\">"
+                    "<entry><id>1</id><title>src</title><link href=\"posts/1\"/>"
+                    "<content type=\"video/mp4\" src=\"media/clip.mp4\"/></entry>"
+                    "<entry><id>2</id><title>pdf</title><link href=\"posts/2\"/><summary>S</summary>"
+                    "<content type=\"application/pdf\">JVBERi0xLjQK</content></entry>"
+                    "<entry><id>3</id><title>xml</title><link href=\"posts/3\"/>"
+                    "<content type=\"application/atom+xml\"><x/></content></entry>"
+                    "<entry><id>4</id><title>inline text</title><link href=\"posts/4\"/>"
+                    "<content type=\"text/plain\">a &lt;b&gt; c</content></entry>"
+                    "</feed>";
+    struct feed_doc *d = parse(x, "https://ex.org/feed");
+    assert_int_equal(d->nitems, 4);
+    struct feed_item *it = &d->items[0];
+    assert_null(it->content);
+    assert_null(it->text);
+    int found = 0;
+    for (size_t i = 0; i < it->nlinks; i++)
+        if (it->links[i].rel && strcmp(it->links[i].rel, "content") == 0) {
+            assert_string_equal(it->links[i].href, "https://ex.org/blog/media/clip.mp4");
+            assert_string_equal(it->links[i].type, "video/mp4");
+            found = 1;
+        }
+    assert_true(found);
+    assert_string_equal(it->link, "https://ex.org/blog/posts/1");
+    it = &d->items[1];
+    assert_null(it->content);
+    assert_string_equal(it->text, "S"); /* the summary still renders */
+    assert_true(cw_strv_contains(&d->errors, "entry content of type application/pdf (base64) omitted: not text"));
+    assert_null(d->items[2].content);
+    assert_true(cw_strv_contains(&d->errors, "entry content of XML type application/atom+xml omitted"));
+    assert_string_equal(d->items[3].content, "a &lt;b&gt; c");
+    feed_doc_destroy(d);
+
+    /* Atom 0.3 says base64 with mode="base64": text types are decoded, HTML sanitised. */
+    x = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+        "<entry><id>1</id><title>t</title><link rel=\"alternate\" href=\"https://ex.org/1\"/>"
+        "<content type=\"text/html\" mode=\"base64\">PHA+SGk8L3A+PHNjcmlwdD54KCk8L3NjcmlwdD4=</content></entry>"
+        "<entry><id>2</id><title>t2</title><link rel=\"alternate\" href=\"https://ex.org/2\"/>"
+        "<content type=\"text/plain\" mode=\"base64\">UGxhaW4g\nJiBzaW1wbGU=</content></entry>"
+        "<entry><id>3</id><title>t3</title><link rel=\"alternate\" href=\"https://ex.org/3\"/>"
+        "<content type=\"text/plain\" mode=\"base64\">not base64!</content></entry>"
+        "</feed>";
+    d = parse(x, NULL);
+    assert_int_equal(d->nitems, 3);
+    assert_string_equal(d->items[0].content, "<p>Hi</p>");
+    assert_string_equal(d->items[0].text, "Hi");
+    assert_string_equal(d->items[1].content, "Plain &amp; simple");
+    assert_string_equal(d->items[1].text, "Plain & simple");
+    assert_null(d->items[2].content);
+    assert_true(cw_strv_contains(&d->errors, "entry content of type text/plain omitted: not valid base64 UTF-8 text"));
+    feed_doc_destroy(d);
+}
+
+/* feed_doc_write_json writes exactly what the Jansson tree + jsonout_write gives. */
+static void check_same_json(const struct feed_doc *d)
+{
+    for (int indent = 0; indent <= 2; indent += 2) {
+        char *a = NULL, *b = NULL;
+        size_t al = 0, bl = 0;
+        FILE *fa = open_memstream(&a, &al), *fb = open_memstream(&b, &bl);
+        assert_non_null(fa);
+        assert_non_null(fb);
+        json_t *j = feed_doc_to_json(d);
+        assert_int_equal(jsonout_write(fa, j, indent), 0);
+        json_decref(j);
+        assert_int_equal(feed_doc_write_json(fb, d, indent), 0);
+        fclose(fa);
+        fclose(fb);
+        assert_string_equal(b, a);
+        free(a);
+        free(b);
+    }
+}
+
+static void test_write_json(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"atom03.xml", "atom10.xml", "broken.xml", "feed.json", "rdf10.xml",
+                                        "rss091.xml", "rss20.xml", "sitemap_index.xml", "sitemap_news.xml"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[512], err[256];
+        snprintf(path, sizeof path, "%s/tests/fixtures/feeds/%s", CW_SOURCE_DIR, names[i]);
+        char *data = NULL;
+        size_t len = 0;
+        assert_int_equal(cw_read_file(path, 1 << 24, &data, &len, err, sizeof err), 0);
+        struct feed_parse_opts o = {.url = "https://ex.org/f"};
+        struct feed_doc *d = NULL;
+        assert_int_equal(feed_parse(data, len, &o, &d, err, sizeof err), 0);
+        check_same_json(d);
+        feed_doc_destroy(d);
+        free(data);
+    }
+    /* Invalid UTF-8 (Jansson refuses such strings: the key goes) and empty lists. */
+    struct feed_doc *d = parse("<rss><channel><title>t</title><item><title>a</title><category>x</category>"
+                               "<category>y</category></item><item><title>b</title></item></channel></rss>",
+                               NULL);
+    free(d->items[0].title);
+    d->items[0].title = strdup("bad \xff byte");
+    free(d->items[0].categories.v[0]);
+    d->items[0].categories.v[0] = strdup("\xc3");
+    free(d->items[1].title);
+    d->items[1].title = strdup("\xe2\x82");
+    check_same_json(d);
+    free(d->items[0].categories.v[1]);
+    d->items[0].categories.v[1] = strdup("\xc3");
+    check_same_json(d);
+    feed_doc_destroy(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rss2),       cmocka_unit_test(test_atom),       cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_recovery),   cmocka_unit_test(test_xxe_refused), cmocka_unit_test(test_json_feed),
         cmocka_unit_test(test_sitemap),    cmocka_unit_test(test_unparseable), cmocka_unit_test(test_url_canonical), cmocka_unit_test(test_max_items_and_hints),
+        cmocka_unit_test(test_write_json),
+        cmocka_unit_test(test_atom_content_kinds),
+        cmocka_unit_test(test_optimistic_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
