@@ -194,8 +194,11 @@ static size_t digits(const char *s, size_t max, int *val)
 {
     size_t i = 0;
     int v = 0;
+    /* Runs longer than nine digits (fractions, junk) are consumed whole, but their value stops
+     * growing so it cannot overflow; no caller uses the value of such a run. */
     while (i < max && isdigit((unsigned char)s[i])) {
-        v = v * 10 + (s[i] - '0');
+        if (i < 9)
+            v = v * 10 + (s[i] - '0');
         i++;
     }
     *val = v;

@@ -34,6 +34,8 @@ static void test_basic(void **state)
     expect("Tue, 10 Sep 2024 14:05:00 GMT", "2024-09-10T14:05:00Z");
     expect("10 Sep 24 14:05 +0530", "2024-09-10T08:35:00Z");
     expect("2024-09-10T14:05:00.123+02:00", "2024-09-10T12:05:00Z");
+    /* A fraction longer than an int holds (found by fuzzing: signed overflow). */
+    expect("2024-09-10T12:00:00.1234567890123Z", "2024-09-10T12:00:00Z");
     expect("2024-09-10T14:05Z", "2024-09-10T14:05:00Z");
     expect("Tue Sep 10 14:05:00 2024", "2024-09-10T14:05:00Z");
     expect("1725976800", "2024-09-10T14:00:00Z");
