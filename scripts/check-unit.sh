@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 bin=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
 cp "$unit" "$tmp/claimwatch.service"
 if [ ! -x "$bin" ]; then
-  built=$(cd "$build" && pwd)/claimwatch
+  built=$(cd "$build" && pwd)/$(basename "$bin")
   [ -x "$built" ] || { echo "check-unit: neither $bin nor $built exists (build first)" >&2; exit 1; }
   sed -i "s|^ExecStart=$bin |ExecStart=$built |" "$tmp/claimwatch.service"
 fi

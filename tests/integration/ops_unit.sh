@@ -13,7 +13,7 @@ bash "$src/scripts/check-unit.sh" "$build" || { echo "FAIL check-unit on the gen
 
 # Negative controls: the check must be able to fail.
 mkdir -p "$tmp/typo/systemd" "$tmp/soft/systemd"
-cp "$build/claimwatch" "$tmp/typo/" && cp "$build/claimwatch" "$tmp/soft/"
+cp "$build/claimwatchd" "$tmp/typo/" && cp "$build/claimwatchd" "$tmp/soft/"
 sed 's/^ProtectHome=yes/ProtectHom=yes/' "$build/systemd/claimwatch.service" > "$tmp/typo/systemd/claimwatch.service"
 if bash "$src/scripts/check-unit.sh" "$tmp/typo" >/dev/null 2>&1; then echo "FAIL a typo passed"; fail=1; else echo "ok   a typo fails verify"; fi
 grep -v -E '^(SystemCallFilter|PrivateUsers|ProtectSystem|PrivateDevices)=' "$build/systemd/claimwatch.service" \
@@ -27,12 +27,23 @@ for line in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=30s' 'ExecReload=/bin
             'CapabilityBoundingSet=' 'UMask=0077'; do
   if grep -qxF "$line" "$u"; then echo "ok   $line"; else echo "FAIL unit lacks $line"; fail=1; fi
 done
-grep -q '^ExecStart=/.*/claimwatch run -c /etc/claimwatch/claimwatch.json$' "$u" || { echo "FAIL ExecStart"; fail=1; }
+grep -q '^ExecStart=/.*/claimwatchd run -c /etc/claimwatch/claimwatch.json$' "$u" || { echo "FAIL ExecStart"; fail=1; }
+
+# The front runs parse/extract/tag without loading the daemon's libraries (daemon/main.c), and
+# hands the daemon's commands to claimwatchd in the same process (same pid: Type=notify holds).
+if ldd "$build/claimwatch" | grep -E 'libcurl|librdkafka|libsqlite3|libmicrohttpd|libsystemd'; then
+  echo "FAIL the claimwatch front links a daemon library"; fail=1
+else echo "ok   the claimwatch front links no daemon library"; fi
+if "$build/claimwatch" --version | grep -q librdkafka; then echo "ok   claimwatch --version reaches claimwatchd"
+else echo "FAIL claimwatch --version did not reach claimwatchd"; fail=1; fi
+pid_out=$("$build/claimwatch" check -c /nonexistent/claimwatch.json 2>&1 || true)
+if echo "$pid_out" | grep -q '/nonexistent/claimwatch.json'; then echo "ok   claimwatch check runs in claimwatchd"
+else echo "FAIL claimwatch check: $pid_out"; fail=1; fi
 
 # Install layout.
 DESTDIR="$tmp/stage" cmake --install "$build" >/dev/null
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
-for f in "bin/claimwatch" "lib/systemd/system/claimwatch.service" "share/doc/claimwatch/operations.md" \
+for f in "bin/claimwatch" "bin/claimwatchd" "lib/systemd/system/claimwatch.service" "share/doc/claimwatch/operations.md" \
          "share/doc/claimwatch/cli.md" "share/doc/claimwatch/examples/claimwatch.example.json" \
          "share/doc/claimwatch/examples/claims/example.json"; do
   if [ -e "$tmp/stage$prefix/$f" ]; then echo "ok   installs $f"; else echo "FAIL not installed: $f"; fail=1; fi
