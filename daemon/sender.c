@@ -644,7 +644,8 @@ int sender_pump(struct sender *s, int timeout_ms)
 }
 
 /* Rows the attached sinks still have to send (parked rows and rows of sinks not configured
- * excluded). Uses the (sink, next_attempt_ms) index. */
+ * excluded). A scan of the outbox (no index by sink since schema v3: only the drain asks, and only
+ * when nothing moves). */
 static int64_t sender_pending(struct sender *s)
 {
     int64_t total = 0;
