@@ -88,6 +88,10 @@ static void test_fresh_is_current(void **state)
     assert_int_equal(query_int(store_db(st), "PRAGMA user_version"), store_schema_version());
     assert_int_equal(query_int(store_db(st), "SELECT count(*) FROM sqlite_master WHERE name='outbox_pending'"), 0);
     assert_int_equal(query_int(store_db(st), "SELECT count(*) FROM sqlite_master WHERE name='items_first_seen'"), 1);
+    /* New databases: 8 KiB pages, freed pages not rewritten (secure_delete=FAST is 2). */
+    assert_int_equal(query_int(store_db(st), "PRAGMA page_size"), 8192);
+    assert_int_equal(query_int(store_db(st), "PRAGMA secure_delete"), 2);
+    assert_int_equal(query_int(store_db(st), "PRAGMA synchronous"), 2); /* FULL */
     store_close(st);
 }
 
@@ -101,6 +105,7 @@ static void test_migrate_v2(void **state)
     sqlite3 *db = store_db(st);
     assert_int_equal(query_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name='outbox_pending'"), 0);
+    assert_int_equal(query_int(db, "PRAGMA page_size"), 4096); /* an existing database keeps its pages */
     /* Nothing pending is lost, the ids (the sender's cursor order) are unchanged. */
     assert_int_equal(query_int(db, "SELECT count(*) FROM outbox"), 3);
     assert_int_equal(query_int(db, "SELECT max(id) FROM outbox"), 3);
