@@ -6,7 +6,6 @@ per request, so items keep appearing across restarts and the kills land while it
 fetched, accepted and delivered. Afterwards every item is on claimwatch.items at least once (read
 back with kcat, matched by link), the outbox is empty, and PRAGMA integrity_check is ok after every
 kill. Kill moments are random (seed printed; CW_TEST_SEED repeats a run); every wait is bounded."""
-import http.server
 import json
 import os
 import random
@@ -14,11 +13,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import kafkatest as kt  # noqa: E402
+from pagedfeeds import PagedFeeds  # noqa: E402
 
 kt.need_kcat()
 BIN = os.environ.get("CW_BIN", "build/claimwatch")
@@ -31,69 +30,7 @@ print("seed=%d" % seed, flush=True)
 d = kt.workdir("daemon-kill9")
 
 
-def item_url(f, i):
-    return "https://kill9.test/feed%d/item-%d" % (f, i)
-
-
-class FeedState:
-    """Per feed: how many items it shows (grows by PAGE per request, up to PER_FEED) and how many
-    requests it answered once complete."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.shown = [0] * NFEEDS
-        self.full_served = [0] * NFEEDS
-        self.requests = 0
-
-    def serve(self, f):
-        with self.lock:
-            self.requests += 1
-            self.shown[f] = min(PER_FEED, self.shown[f] + PAGE)
-            n = self.shown[f]
-            if n == PER_FEED:
-                self.full_served[f] += 1
-        parts = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>"
-                 "<title>kill9 feed %d</title><link>https://kill9.test/feed%d/</link>"
-                 "<description>items revealed page by page</description>\n" % (f, f)]
-        for i in reversed(range(n)):  # newest first, as feeds usually are
-            parts.append("<item><title>Crash test report %d of feed %d</title><link>%s</link>"
-                         "<guid isPermaLink=\"false\">urn:kill9-test:feed%d:item-%d</guid>"
-                         "<description>Report %d of feed %d, written while the daemon is killed "
-                         "and restarted.</description></item>\n" % (i, f, item_url(f, i), f, i, i, f))
-        parts.append("</channel></rss>\n")
-        return "".join(parts).encode()
-
-
-feeds = FeedState()
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        try:
-            f = int(self.path.rsplit("/", 1)[-1].split(".")[0])
-            if not 0 <= f < NFEEDS:
-                raise ValueError
-        except ValueError:
-            self.send_error(404)
-            return
-        body = feeds.serve(f)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except OSError:
-            pass  # the daemon was killed mid-transfer
-
-    def log_message(self, *a):
-        pass
-
-
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-srv.daemon_threads = True
-threading.Thread(target=srv.serve_forever, daemon=True).start()
-port = srv.server_address[1]
+feeds = PagedFeeds("kill9", NFEEDS, PER_FEED, PAGE)
 
 state = os.path.join(d, "state")
 os.makedirs(state)
@@ -121,7 +58,7 @@ with kt.MockBroker() as mb:
     conf = {
         "state_dir": state,
         "claims": [os.path.join(SRC, "config/claims/example.json")],
-        "feeds": [{"url": "http://127.0.0.1:%d/feed/%d.xml" % (port, f), "max_items": PER_FEED}
+        "feeds": [{"url": feeds.url(f), "max_items": PER_FEED}
                   for f in range(NFEEDS)],
         # The shortest poll interval allowed: the second page of each feed comes 9-11 s later.
         "fetch": {"allow_cidrs": ["127.0.0.0/8"], "interval_s": 10, "min_interval_s": 10, "per_host": 8},
@@ -153,14 +90,14 @@ with kt.MockBroker() as mb:
         p.wait()
         kt.integrity_ok(db)
         print("kill %2d: %5d rows pending, items shown %5d, requests %d"
-              % (k + 1, n, sum(feeds.shown), feeds.requests), flush=True)
+              % (k + 1, n, feeds.total_shown(), feeds.total_requests()), flush=True)
     print("20 kills in %.1f s, %d with rows pending in the outbox" % (time.monotonic() - t_begin, with_pending),
           flush=True)
 
     # The last start runs to the end: every feed shown in full and fetched once more after that,
     # the outbox empty, every item on the topic. Bounded in time.
     p = start(cpath, logf)
-    want = {item_url(f, i) for f in range(NFEEDS) for i in range(PER_FEED)}
+    want = feeds.all_item_urls()
     got = set()
     end = time.monotonic() + 120
     try:
