@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Crash safety through the real daemon (issue test 1): `claimwatch run` polls 20 HTTP feeds on
 loopback that together hold 10,000 items and delivers to the mock broker; it is killed with SIGKILL
-at 20 random moments and restarted each time. Each feed reveals its items in pages, one more page
-per request, so items keep appearing across restarts and the kills land while items are being
-fetched, accepted and delivered. Afterwards every item is on claimwatch.items at least once (read
-back with kcat, matched by link), the outbox is empty, and PRAGMA integrity_check is ok after every
-kill. Kill moments are random (seed printed; CW_TEST_SEED repeats a run); every wait is bounded."""
+at 20 random moments and restarted each time, with a broker round trip of 0, 50 or 200 ms drawn per
+run. Each feed reveals its items in pages, one more page per request, so items keep appearing
+across restarts and the kills land while items are being fetched, accepted and delivered.
+Afterwards every item is on claimwatch.items at least once (read back with kcat, matched by link),
+the outbox is empty, and PRAGMA integrity_check is ok after every kill. Kill moments are random
+(seed printed; CW_TEST_SEED repeats a run); every wait is bounded."""
 import json
 import os
 import random
@@ -78,6 +79,11 @@ with kt.MockBroker() as mb:
     with_pending = 0
     t_begin = time.monotonic()
     for k in range(KILLS):
+        # A broker round trip drawn per run (0, 50 or 200 ms): slow runs are killed with deliveries
+        # in flight (produced, no report yet: the rows stay pending and go out after the restart),
+        # fast ones with the outbox drained and the next fetch under way.
+        rtt = rng.choice((0, 50, 200))
+        mb.cmd("rtt all %d" % rtt)
         p = start(cpath, logf)
         time.sleep(rng.uniform(0.2, 2.0))
         if p.poll() is not None:
@@ -89,13 +95,14 @@ with kt.MockBroker() as mb:
         p.send_signal(signal.SIGKILL)
         p.wait()
         kt.integrity_ok(db)
-        print("kill %2d: %5d rows pending, items shown %5d, requests %d"
-              % (k + 1, n, feeds.total_shown(), feeds.total_requests()), flush=True)
+        print("kill %2d (rtt %3d ms): %5d rows pending, items shown %5d, requests %d"
+              % (k + 1, rtt, n, feeds.total_shown(), feeds.total_requests()), flush=True)
     print("20 kills in %.1f s, %d with rows pending in the outbox" % (time.monotonic() - t_begin, with_pending),
           flush=True)
 
     # The last start runs to the end: every feed shown in full and fetched once more after that,
     # the outbox empty, every item on the topic. Bounded in time.
+    mb.cmd("rtt all 0")
     p = start(cpath, logf)
     want = feeds.all_item_urls()
     got = set()
