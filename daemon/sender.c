@@ -478,6 +478,7 @@ static int sender_publish_sink(struct sender *s, int idx)
         sqlite3_bind_int(q, 4, limit);
         int rows = 0, rc, pushback = 0;
         int64_t refused[SENDER_BATCH];
+        char why[SENDER_BATCH][sizeof ss->sink->last_error]; /* the sink's reason for each refused row */
         int nrefused = 0;
         while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
             rows++;
@@ -506,7 +507,15 @@ static int sender_publish_sink(struct sender *s, int idx)
             }
             ss->cursor = id;
             if (r == SINK_ERROR) {
-                refused[nrefused++] = id; /* dead-lettered after the scan: it rewrites the row */
+                /* dead-lettered after the scan: it rewrites the row */
+                if (ss->sink->last_error[0])
+                    snprintf(why[nrefused], sizeof why[nrefused], "%s", ss->sink->last_error);
+                else
+                    snprintf(why[nrefused], sizeof why[nrefused],
+                             "refused by the %s sink before sending (too large or invalid; limit %zu bytes)",
+                             ss->sink->ops->name, ss->sink->max_message_bytes);
+                ss->sink->last_error[0] = '\0';
+                refused[nrefused++] = id;
                 continue;
             }
             if (map_put(s, id, idx) != 0) {
@@ -523,12 +532,8 @@ static int sender_publish_sink(struct sender *s, int idx)
             CW_ERR("sender", "cannot read the outbox: %s path=%s", sqlite3_errmsg(store_db(s->st)), store_path(s->st));
             return -1;
         }
-        for (int i = 0; i < nrefused; i++) {
-            char reason[160];
-            snprintf(reason, sizeof reason, "refused by the %s sink before sending (too large or invalid; limit %zu bytes)",
-                     ss->sink->ops->name, ss->sink->max_message_bytes);
-            sender_dead_letter(s, ss, refused[i], reason);
-        }
+        for (int i = 0; i < nrefused; i++)
+            sender_dead_letter(s, ss, refused[i], why[i]);
         if (pushback)
             break;
         if (rows < limit) {
