@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     const char *db = NULL, *dl_file = NULL, *sink_json[TOOL_MAX_SINKS];
     size_t nsinks = 0, size = 1024, big_size = 2 * 1024 * 1024;
     long long n = 0, start = 0, batch = 100, big_every = 0, max_rows = 0, deadline_ms = 30000, stop_ms = 2000;
-    long long max_in_flight = 1000, rate = 0;
+    long long max_in_flight = 0, rate = 0; /* 0: the sender's default, as in the daemon */
     int accept_only = 0, drain_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
