@@ -267,6 +267,8 @@ static void pipe_finish(struct pipeline *p, struct pipe_item *it, const struct a
     const char *text = art && art->text && art->text[0] ? art->text : it->text;
     uint64_t fp = text ? simhash_text(text, strlen(text)) : 0;
     const char *dup = duplicate_of(p, fp);
+    if (dup != NULL && strcmp(dup, it->id) == 0)
+        dup = NULL; /* itself: offered again after its fetch's transaction failed to commit */
     char dupid[CW_ID_HEX_LEN + 1] = "";
     if (dup)
         snprintf(dupid, sizeof dupid, "%s", dup);
@@ -395,6 +397,10 @@ void pipeline_on_doc(void *ctx, const struct poller_feed *feed, const struct fee
 {
     struct pipeline *p = ctx;
     int64_t now = cw_wall_ms() / 1000;
+    /* The items of one fetch share a transaction, so one fsync (synchronous=FULL) makes them all
+     * durable instead of one fsync per item; each stays all-or-nothing inside it (outbox_accept).
+     * If the commit fails, none is marked seen and the next poll offers them again. */
+    int batch = doc->nitems > 1 && sqlite3_get_autocommit(store_db(p->st)) && store_begin(p->st) == 0;
     for (size_t i = 0; i < doc->nitems; i++) {
         const struct feed_item *fi = &doc->items[i];
         if (fi->id == NULL)
@@ -435,6 +441,11 @@ void pipeline_on_doc(void *ctx, const struct poller_feed *feed, const struct fee
         }
         pipe_finish(p, it, NULL, NULL);
         pipe_item_free(it);
+    }
+    if (batch && !sqlite3_get_autocommit(store_db(p->st)) && store_commit(p->st) != 0) {
+        store_rollback(p->st);
+        CW_ERR("pipeline", "could not commit the items of a fetch; they will be offered again on the next poll feed=%s",
+               feed->url);
     }
 }
 

@@ -13,7 +13,7 @@
 struct sender;
 
 struct sender_opts {
-    size_t max_in_flight;   /* rows handed to one sink and not yet reported (default 1000) */
+    size_t max_in_flight;   /* rows handed to one sink and not yet reported (default 4000) */
     int64_t retry_min_ms;   /* backoff after a retriable failure (default 500) */
     int64_t retry_max_ms;   /* (default 30000) */
     /* JSONL file for dead-letter events that the sink refused too (e.g. larger than the

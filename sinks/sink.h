@@ -71,6 +71,9 @@ struct sink {
     sink_report_fn report;
     void *report_ctx;
     size_t max_message_bytes; /* 0 = unlimited; set by init when the transport has a limit */
+    /* Why the last publish returned SINK_ERROR, set by the transport (empty: too large or
+     * invalid for max_message_bytes). The sender copies it into the dead letter's reason. */
+    char last_error[200];
 };
 
 /* Creates a sink of the given type ("kafka", "file", "stdout"). Returns 0 and an owned *out, or

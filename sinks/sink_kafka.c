@@ -31,6 +31,7 @@ struct kafka_sink {
     int silent;         /* purging: drop the purged messages' reports */
     int fatal;          /* the producer hit a fatal error and must be rebuilt */
     int metadata_timeout_ms;
+    int64_t retry_warned_ms; /* last "produce failed, will retry" warning (monotonic ms) */
     struct metric *m_queue_msgs, *m_queue_bytes, *m_txmsgs, *m_txerrs, *m_brokers_up, *m_rtt, *m_produce_errs;
 };
 
@@ -435,20 +436,30 @@ static enum sink_result kafka_publish(struct sink *s, const struct sink_msg *msg
     case RD_KAFKA_RESP_ERR__FATAL:
         ks->fatal = 1;
         return SINK_RETRY;
-    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
-    case RD_KAFKA_RESP_ERR__INVALID_ARG:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
-        metric_inc(ks->m_produce_errs);
+    default:
+        break;
+    }
+    metric_inc(ks->m_produce_errs);
+    /* What this message can never be: dead-letter it. Anything else is retried, including a
+     * topic's cached error (produce() repeats e.g. an authorisation failure the broker reported for
+     * earlier messages until the next metadata refresh): those events wait in the outbox, bounded
+     * and visible, rather than all be dead-lettered for a failure that may clear. */
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__INVALID_ARG ||
+        err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
         CW_WARN("kafka", "produce refused: %s event_id=%s bytes=%zu topic=%s sink=%s", rd_kafka_err2str(err), eid,
                 msg->len, ks->topics[kind], s->name);
+        snprintf(s->last_error, sizeof s->last_error, "kafka %s at produce: %s (topic %s)", rd_kafka_err2name(err),
+                 rd_kafka_err2str(err), ks->topics[kind]);
         return SINK_ERROR;
-    default:
-        metric_inc(ks->m_produce_errs);
+    }
+    /* Retried on every pump until it clears: say so once a second, not once a pump. */
+    int64_t now = cw_now_ms();
+    if (now - ks->retry_warned_ms >= 1000) {
         CW_WARN("kafka", "produce failed, will retry: %s event_id=%s topic=%s sink=%s", rd_kafka_err2str(err), eid,
                 ks->topics[kind], s->name);
-        return SINK_RETRY;
+        ks->retry_warned_ms = now;
     }
+    return SINK_RETRY;
 }
 
 static int kafka_poll(struct sink *s, int timeout_ms)

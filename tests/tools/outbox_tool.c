@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cw_log.h"
 #include "common/cw_util.h"
@@ -36,6 +37,13 @@ static void tool_on_signal(int sig)
 {
     (void)sig;
     tool_stop = 1;
+}
+
+static int64_t tool_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static char *tool_payload(long long i, size_t size)
@@ -63,7 +71,7 @@ int main(int argc, char **argv)
     const char *db = NULL, *dl_file = NULL, *sink_json[TOOL_MAX_SINKS];
     size_t nsinks = 0, size = 1024, big_size = 2 * 1024 * 1024;
     long long n = 0, start = 0, batch = 100, big_every = 0, max_rows = 0, deadline_ms = 30000, stop_ms = 2000;
-    long long max_in_flight = 1000, rate = 0;
+    long long max_in_flight = 0, rate = 0; /* 0: the sender's default, as in the daemon */
     int accept_only = 0, drain_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,6 +143,7 @@ int main(int argc, char **argv)
     rc = 0;
     int paused = 0;
     int64_t t0 = cw_now_ms();
+    int64_t us_accept = 0, us_commit = 0, us_pump = 0; /* CW_TOOL_TIMING: where the accept phase goes */
     for (long long i = start; i < start + n && !tool_stop;) {
         /* --rate: items per second, like feeds trickling in; pump while waiting. */
         if (rate > 0 && (i - start) * 1000 / rate > cw_now_ms() - t0) {
@@ -163,6 +172,7 @@ int main(int argc, char **argv)
         }
         long long end = i + batch < start + n ? i + batch : start + n;
         int failed = 0;
+        int64_t u0 = tool_now_us();
         for (; i < end; i++) {
             char id[64], ev[64];
             snprintf(id, sizeof id, "item-%lld", i);
@@ -179,16 +189,21 @@ int main(int argc, char **argv)
             }
             accepted += r == 0;
         }
+        int64_t u1 = tool_now_us();
+        us_accept += u1 - u0;
         if (failed || store_commit(st) != 0) {
             store_rollback(st);
             fprintf(stderr, "outbox_tool: cannot accept items (see the log above); stopping\n");
             rc = 3;
             break;
         }
+        int64_t u2 = tool_now_us();
+        us_commit += u2 - u1;
         if (!accept_only && sender_pump(snd, 0) < 0) {
             rc = 3;
             break;
         }
+        us_pump += tool_now_us() - u2;
     }
     int64_t t_accepted = cw_now_ms();
     int64_t pending = 0;
@@ -210,6 +225,9 @@ int main(int argc, char **argv)
     if (getenv("CW_TOOL_TIMING") != NULL)
         fprintf(stderr, "timing: setup+accept %lld ms, drain %lld ms, stop %lld ms\n", (long long)(t_accepted - t0),
                 (long long)(t_drained - t_accepted), (long long)(cw_now_ms() - t_drained));
+    if (getenv("CW_TOOL_TIMING") != NULL)
+        fprintf(stderr, "timing: in the accept phase: inserts %lld ms, commits %lld ms, pumps %lld ms\n",
+                (long long)(us_accept / 1000), (long long)(us_commit / 1000), (long long)(us_pump / 1000));
     uint64_t d = 0, r = 0, x = 0;
     sender_stats(snd, &d, &r, &x);
     printf("accepted=%lld delivered=%llu retried=%llu dead=%llu pending=%lld\n", accepted, (unsigned long long)d,

@@ -109,12 +109,75 @@ static void test_caller_transaction(void **state)
     assert_int_equal(outbox_backlog(st, NULL), 2);
 }
 
+static void exec_sql(struct store *st, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(store_db(st), sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "%s: %s\n", sql, msg ? msg : "?");
+    sqlite3_free(msg);
+    assert_int_equal(rc, SQLITE_OK);
+}
+
+/* A failure after the seen mark and some events, inside the caller's transaction: the item's rows
+ * are taken back, the caller's other items stay, the transaction stays usable. */
+static void test_caller_transaction_failure(void **state)
+{
+    struct store *st = *state;
+    exec_sql(st, "CREATE TEMP TRIGGER refuse AFTER INSERT ON main.outbox WHEN new.event_id = 'bad' "
+                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    struct outbox_event good = {SINK_KIND_ITEMS, "a", "ea", "{}", 2};
+    struct outbox_event two[] = {{SINK_KIND_ITEMS, "b", "eb", "{}", 2}, {SINK_KIND_CLAIMS, "c1", "bad", "{}", 2}};
+    struct outbox_item a = {.id = "a"}, b = {.id = "b"}, c = {.id = "c"};
+    assert_int_equal(store_begin(st), 0);
+    assert_int_equal(outbox_accept(st, &a, &good, 1, two_sinks, 2), 0);
+    assert_int_equal(outbox_accept(st, &b, two, 2, two_sinks, 2), -1); /* 2 of its rows written, then refused */
+    good.key = "c";
+    good.event_id = "ec";
+    assert_int_equal(outbox_accept(st, &c, &good, 1, two_sinks, 2), 0);
+    assert_int_equal(store_commit(st), 0);
+    assert_int_equal(store_item_seen(st, "a"), 1);
+    assert_int_equal(store_item_seen(st, "b"), 0);
+    assert_int_equal(store_item_seen(st, "c"), 1);
+    assert_int_equal(count(st, "SELECT count(*) FROM outbox WHERE key = 'b' OR event_id = 'bad'"), 0);
+    assert_int_equal(count(st, "SELECT count(*) FROM outbox"), 4);
+    /* Offered again later (the trigger gone), b is accepted whole. */
+    exec_sql(st, "DROP TRIGGER refuse");
+    assert_int_equal(outbox_accept(st, &b, two, 2, two_sinks, 2), 0);
+    assert_int_equal(count(st, "SELECT count(*) FROM outbox"), 8);
+}
+
+/* When even taking the rows back fails, the whole caller's transaction is rolled back rather
+ * than commit an item marked seen without its events. */
+static void test_caller_transaction_undo_fails(void **state)
+{
+    struct store *st = *state;
+    exec_sql(st, "CREATE TEMP TRIGGER refuse AFTER INSERT ON main.outbox WHEN new.event_id = 'bad' "
+                 "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    exec_sql(st, "CREATE TEMP TRIGGER keep BEFORE DELETE ON main.items "
+                 "BEGIN SELECT RAISE(ABORT, 'undo refused by the test'); END");
+    struct outbox_event good = {SINK_KIND_ITEMS, "a", "ea", "{}", 2};
+    struct outbox_event bad = {SINK_KIND_ITEMS, "b", "bad", "{}", 2};
+    struct outbox_item a = {.id = "a"}, b = {.id = "b"};
+    assert_int_equal(store_begin(st), 0);
+    assert_int_equal(outbox_accept(st, &a, &good, 1, two_sinks, 2), 0);
+    assert_int_equal(outbox_accept(st, &b, &bad, 1, two_sinks, 2), -1);
+    assert_int_equal(sqlite3_get_autocommit(store_db(st)), 1); /* rolled back */
+    assert_int_not_equal(store_commit(st), 0);
+    assert_int_equal(store_rollback(st), 0);
+    assert_int_equal(store_item_seen(st, "a"), 0);
+    assert_int_equal(store_item_seen(st, "b"), 0);
+    assert_int_equal(count(st, "SELECT count(*) FROM outbox"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accept_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caller_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caller_transaction_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caller_transaction_undo_fails, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

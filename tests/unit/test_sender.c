@@ -24,6 +24,7 @@ struct mem {
     int accept_per_pump;   /* publish returns RETRY after this many per poll cycle (0 = unlimited) */
     int fail_first;        /* first report of each row is retriable */
     const char *permanent_key; /* rows with this key are refused for good */
+    const char *refuse_key; /* rows with this key are refused at publish, with a reason */
     int hold;              /* do not report (in flight until purge) */
     int64_t pending[MEM_MAX];
     int npending, accepted_cycle;
@@ -37,9 +38,13 @@ static struct mem mem;
 
 static enum sink_result mem_publish(struct sink *s, const struct sink_msg *m)
 {
-    (void)s;
     if (mem.accept_per_pump && mem.accepted_cycle >= mem.accept_per_pump)
         return SINK_RETRY;
+    if (mem.refuse_key && m->kind != SINK_KIND_DEAD_LETTER && m->keylen == strlen(mem.refuse_key) &&
+        memcmp(m->key, mem.refuse_key, m->keylen) == 0) {
+        snprintf(s->last_error, sizeof s->last_error, "test: refused at publish");
+        return SINK_ERROR;
+    }
     assert_true(mem.npending < MEM_MAX);
     snprintf(mem.keys[mem.npending], sizeof mem.keys[0], "%.*s", (int)m->keylen, m->key);
     mem.pending[mem.npending++] = m->opaque;
@@ -241,6 +246,23 @@ static void test_too_large(void **state)
     json_decref(o);
 }
 
+/* A sink that refuses a message at publish says why; the dead letter carries that reason and
+ * the next refusal without one falls back to the generic reason. */
+static void test_refused_with_reason(void **state)
+{
+    struct fixture *f = *state;
+    mem.refuse_key = "item-2";
+    accept_n(f->st, 5, 16);
+    assert_int_equal(sender_drain(f->snd, cw_now_ms() + 5000), 0);
+    assert_int_equal(mem.dead_letters, 1);
+    json_t *o = json_loads(mem.last_dl, 0, NULL);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "test: refused at publish");
+    assert_string_equal(json_string_value(json_object_get(o, "key")), "item-2");
+    json_decref(o);
+    assert_string_equal(f->sink.last_error, "");
+}
+
 static void test_stop_keeps_pending(void **state)
 {
     struct fixture *f = *state;
@@ -264,6 +286,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retriable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permanent_dead_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_with_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_keeps_pending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
