@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A broker outage through the real daemon: `claimwatch run` with a Kafka sink to the mock broker,
 file:// feeds the test keeps appending items to, every broker down for CW_OUTAGE_S seconds
-(default 15) in the middle. During the outage the service must stay up and responsive: no
+(default 60, as the issue asks) in the middle. During the outage the service must stay up and responsive: no
 STOPPING=1, WATCHDOG=1 pings keep coming (NOTIFY_SOCKET bound here, WATCHDOG_USEC 5 s: the loop
 never blocks on the broker), /readyz stays 200, the backlog is visible in
 claimwatch_outbox_pending_rows, and RSS stays bounded (the backlog waits on disk). With the
@@ -26,7 +26,7 @@ import kafkatest as kt  # noqa: E402
 kt.need_kcat()
 BIN = os.environ.get("CW_BIN", "build/claimwatch")
 SRC = os.path.abspath(os.environ.get("CW_SOURCE_DIR", "."))
-OUTAGE = float(os.environ.get("CW_OUTAGE_S", "15"))
+OUTAGE = float(os.environ.get("CW_OUTAGE_S", "60"))  # the issue's 60 s
 WATCHDOG_USEC = 5000000  # pings every 2.5 s; a gap past 5 s means the loop blocked (2 s flaked under ASan on a loaded machine)
 NFEEDS = 2
 INITIAL = 40      # items per feed before the daemon starts
