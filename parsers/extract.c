@@ -296,6 +296,21 @@ static const struct {
                  KA("property"), KA("name"), KA("http-equiv"), KA("charset")};
 #undef KA
 
+/* 1 when the attribute name [an, an+anl) is in kept_atts. Most attributes on real pages are not
+ * (data-*, srcset, aria-label, href on links); comparing length and first letter before the
+ * case-insensitive compare rejects them without a library call per list entry. */
+static int kept_att(const char *an, size_t anl)
+{
+    unsigned c = (unsigned char)an[0] | 0x20;
+    if (anl < 2 || anl > 11)
+        return 0;
+    for (size_t i = 0; i < sizeof kept_atts / sizeof kept_atts[0]; i++)
+        if (kept_atts[i].len == anl && (unsigned char)kept_atts[i].name[0] == c &&
+            strncasecmp(an, kept_atts[i].name, anl) == 0)
+            return 1;
+    return 0;
+}
+
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -398,8 +413,8 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
         if (q >= end || !(is_blank(*q) || *q == '>' || *q == '/'))
             return 0; /* "a=b"c or a name running into a quote: leave it to libxml2 */
         int keep = href_ok && anl == 4 && strncasecmp(an, "href", 4) == 0;
-        for (size_t i = 0; !keep && i < sizeof kept_atts / sizeof kept_atts[0]; i++)
-            keep = kept_atts[i].len == anl && strncasecmp(an, kept_atts[i].name, anl) == 0;
+        if (!keep)
+            keep = kept_att(an, anl);
         long ci = -1;
         if (keep && t && vs && ve - vs > 8 && anl == 5 && strncasecmp(an, "class", 5) == 0 && plain_ascii(vs, ve))
             ci = side_class(t, vs, (size_t)(ve - vs));
