@@ -367,6 +367,7 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
     size_t tl = (size_t)(q - p - 1);
     int href_ok = (tl == 4 && strncasecmp(p + 1, "link", 4) == 0) || (tl == 4 && strncasecmp(p + 1, "base", 4) == 0);
     size_t o = (size_t)(q - p);
+    int bare = 0; /* the last attribute written is an unquoted stand-in */
     memcpy(out, p, o);
     for (;;) {
         while (q < end && is_blank(*q))
@@ -375,6 +376,8 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
             return 0;
         if (*q == '>' || (*q == '/' && q + 1 < end && q[1] == '>')) {
             size_t k = *q == '>' ? 1 : 2;
+            if (bare && k == 2)
+                out[o++] = ' '; /* an unquoted stand-in would take the '/' into its value */
             memcpy(out + o, q, k);
             *olen = o + k;
             return (size_t)(q + k - p);
@@ -419,26 +422,28 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
         if (keep && t && vs && ve - vs > 8 && anl == 5 && strncasecmp(an, "class", 5) == 0 && plain_ascii(vs, ve))
             ci = side_class(t, vs, (size_t)(ve - vs));
         if (ci >= 0) {
-            /* libxml2 spends a function call per character of an attribute value; a class list
-             * ("card__meta flex items-center gap-2") reaches the tree through the side table
-             * instead, and libxml2 reads a stand-in: the mark and the index in decimal, never
-             * longer than the original (9+ characters, index < 10^6) */
+            /* libxml2 spends a function call per character of an attribute name and value; a
+             * class list ("card__meta flex items-center gap-2") reaches the tree through the
+             * side table instead, and libxml2 reads a stand-in as short as it can be: attribute
+             * "c", unquoted, the mark and the index in base 64 (at most four digits: 9+
+             * characters of value became at most 5, so the copy never outgrows the input) */
             char digits[8];
             size_t nd = 0;
             do {
-                digits[nd++] = (char)('0' + ci % 10);
-                ci /= 10;
+                digits[nd++] = extract__b64_digit[ci % 64];
+                ci /= 64;
             } while (ci > 0 && nd < sizeof digits);
-            memcpy(out + o, " class=\"", 8);
-            o += 8;
+            memcpy(out + o, " c=", 3);
+            o += 3;
             out[o++] = EXTRACT_CLASS_MARK;
             while (nd > 0)
                 out[o++] = digits[--nd];
-            out[o++] = '"';
+            bare = 1;
         } else if (keep) {
             out[o++] = ' ';
             memcpy(out + o, an, (size_t)(q - an));
             o += (size_t)(q - an);
+            bare = 0;
         }
     }
 }
