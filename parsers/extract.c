@@ -262,13 +262,35 @@ static const char *content_type_charset(const char *ct, char *out, size_t outlen
     return out;
 }
 
+/* 1 when the n bytes at s equal the lowercase w in ASCII case-insensitive comparison. Inline:
+ * the pre-pass asks this of nearly every tag and attribute name, most of which differ in the
+ * first byte, and a library call per question was a few percent of the whole extraction. */
+static int ascii_eq_lower(const char *s, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* Case-insensitive "does s (n bytes left) start with the tag name w, followed by a delimiter". */
 static int tag_at(const char *s, size_t n, const char *w)
 {
-    size_t wl = strlen(w);
-    if (n <= wl || strncasecmp(s, w, wl) != 0)
+    size_t i = 0;
+    for (; w[i]; i++) {
+        char c = i < n ? s[i] : '\0';
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != w[i])
+            return 0;
+    }
+    if (n <= i)
         return 0;
-    char c = s[wl];
+    char c = s[i];
     return c == '>' || c == '/' || isspace((unsigned char)c);
 }
 
@@ -306,7 +328,7 @@ static int kept_att(const char *an, size_t anl)
         return 0;
     for (size_t i = 0; i < sizeof kept_atts / sizeof kept_atts[0]; i++)
         if (kept_atts[i].len == anl && (unsigned char)kept_atts[i].name[0] == c &&
-            strncasecmp(an, kept_atts[i].name, anl) == 0)
+            ascii_eq_lower(an, kept_atts[i].name, anl))
             return 1;
     return 0;
 }
@@ -365,7 +387,7 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
     if (q >= end || !is_blank(*q))
         return 0; /* no attributes: nothing to filter */
     size_t tl = (size_t)(q - p - 1);
-    int href_ok = (tl == 4 && strncasecmp(p + 1, "link", 4) == 0) || (tl == 4 && strncasecmp(p + 1, "base", 4) == 0);
+    int href_ok = tl == 4 && (ascii_eq_lower(p + 1, "link", 4) || ascii_eq_lower(p + 1, "base", 4));
     size_t o = (size_t)(q - p);
     int bare = 0; /* the last attribute written is an unquoted stand-in */
     memcpy(out, p, o);
@@ -415,11 +437,11 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
         }
         if (q >= end || !(is_blank(*q) || *q == '>' || *q == '/'))
             return 0; /* "a=b"c or a name running into a quote: leave it to libxml2 */
-        int keep = href_ok && anl == 4 && strncasecmp(an, "href", 4) == 0;
+        int keep = href_ok && anl == 4 && ascii_eq_lower(an, "href", 4);
         if (!keep)
             keep = kept_att(an, anl);
         long ci = -1;
-        if (keep && t && vs && ve - vs > 8 && anl == 5 && strncasecmp(an, "class", 5) == 0 && plain_ascii(vs, ve))
+        if (keep && t && vs && ve - vs > 8 && anl == 5 && ascii_eq_lower(an, "class", 5) && plain_ascii(vs, ve))
             ci = side_class(t, vs, (size_t)(ve - vs));
         if (ci >= 0) {
             /* libxml2 spends a function call per character of an attribute name and value; a
