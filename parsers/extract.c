@@ -66,29 +66,38 @@ int extract__is_heading(const char *tag)
 }
 
 /* Hint words. Long words match anywhere in a class/id token ("related-posts" -> "related"); short
- * ones must start or end the token, so "nav" does not fire inside "unavailable". */
-static const char *const pos_words[] = {"article", "content", "story", "body", "post", "entry",
-                                        "main", "text", "blog", "prose", NULL};
-static const char *const strong_words[] = {
-    "comment", "share", "sharing", "social", "related", "promo", "cookie", "subscri", "paywall",
-    "newsletter", "breadcrumb", "sponsor", "outbrain", "taboola", "recommend", "advert", "signup",
-    "consent", "gdpr", "popup", "modal", "disqus", "trending", "popular", "skip", "sronly",
-    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", NULL};
-static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "masthead", "header",
-                                         "widget", "toolbar", "tags", "byline", "caption", "credit",
-                                         "author", "meta", "aside", "rail", "pagination", "pager",
-                                         NULL};
+ * ones must start or end the token, so "nav" does not fire inside "unavailable". Lengths are
+ * stored: hashed class names ("css-1x2y3z") miss every cache and meet every word. */
+struct hword {
+    const char *w;
+    size_t len;
+};
+#define W(s) {s, sizeof s - 1}
+static const struct hword pos_words[] = {W("article"), W("content"), W("story"), W("body"), W("post"),
+                                         W("entry"),   W("main"),    W("text"),  W("blog"), W("prose"),
+                                         {NULL, 0}};
+static const struct hword strong_words[] = {
+    W("comment"),  W("share"),     W("sharing"),    W("social"),         W("related"), W("promo"),
+    W("cookie"),   W("subscri"),   W("paywall"),    W("newsletter"),     W("breadcrumb"), W("sponsor"),
+    W("outbrain"), W("taboola"),   W("recommend"),  W("advert"),         W("signup"),  W("consent"),
+    W("gdpr"),     W("popup"),     W("modal"),      W("disqus"),         W("trending"), W("popular"),
+    W("skip"),     W("sronly"),    W("screenreader"), W("visuallyhidden"), W("login"), W("signin"),
+    W("banner"),   W("ads"),       {NULL, 0}};
+static const struct hword weak_words[] = {
+    W("nav"),     W("footer"),  W("sidebar"), W("menu"),   W("masthead"),   W("header"), W("widget"),
+    W("toolbar"), W("tags"),    W("byline"),  W("caption"), W("credit"),    W("author"), W("meta"),
+    W("aside"),   W("rail"),    W("pagination"), W("pager"), {NULL, 0}};
+#undef W
 
 #define LETTER(c) (1u << (((unsigned)(c) - 'a') & 31))
 
 /* mask: the letters present in tok; a word whose first three letters are not all there cannot
  * match, which rejects most (word, token) pairs before any string compare */
-static int word_match(const char *tok, size_t n, uint32_t mask, const char *w, int suffix_ok)
+static int word_match(const char *tok, size_t n, uint32_t mask, const struct hword *hw, int suffix_ok)
 {
-    if ((LETTER(w[0]) | LETTER(w[1]) | LETTER(w[2])) & ~mask)
-        return 0;
-    size_t wl = strlen(w);
-    if (wl > n)
+    const char *w = hw->w;
+    size_t wl = hw->len;
+    if (wl > n || ((LETTER(w[0]) | LETTER(w[1]) | LETTER(w[2])) & ~mask))
         return 0;
     if (wl >= 5)
         return memmem(tok, n, w, wl) != NULL;
@@ -107,14 +116,14 @@ static int token_hints(const char *tok, size_t n)
     for (size_t i = 0; i < n; i++)
         if (tok[i] >= 'a' && tok[i] <= 'z')
             mask |= LETTER(tok[i]);
-    for (int i = 0; pos_words[i]; i++)
-        if (word_match(tok, n, mask, pos_words[i], 1))
+    for (int i = 0; pos_words[i].w; i++)
+        if (word_match(tok, n, mask, &pos_words[i], 1))
             h |= XH_POS;
-    for (int i = 0; strong_words[i]; i++)
-        if (word_match(tok, n, mask, strong_words[i], 0))
+    for (int i = 0; strong_words[i].w; i++)
+        if (word_match(tok, n, mask, &strong_words[i], 0))
             h |= XH_STRONG;
-    for (int i = 0; weak_words[i]; i++)
-        if (word_match(tok, n, mask, weak_words[i], 1))
+    for (int i = 0; weak_words[i].w; i++)
+        if (word_match(tok, n, mask, &weak_words[i], 1))
             h |= XH_NEG;
     return h;
 }
