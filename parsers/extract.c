@@ -68,28 +68,28 @@ int extract__is_heading(const char *tag)
 /* Hint words. Long words match anywhere in a class/id token ("related-posts" -> "related"); short
  * ones must start or end the token, so "nav" does not fire inside "unavailable". Lengths are
  * stored: hashed class names ("css-1x2y3z") miss every cache and meet every word. */
+#define LETTER(c) (1u << (((unsigned)(c) - 'a') & 31))
 struct hword {
     const char *w;
     size_t len;
+    uint32_t mask3; /* LETTER of the first three letters */
 };
-#define W(s) {s, sizeof s - 1}
+#define W(s) {s, sizeof s - 1, LETTER(s[0]) | LETTER(s[1]) | LETTER(s[2])}
 static const struct hword pos_words[] = {W("article"), W("content"), W("story"), W("body"), W("post"),
                                          W("entry"),   W("main"),    W("text"),  W("blog"), W("prose"),
-                                         {NULL, 0}};
+                                         {NULL, 0, 0}};
 static const struct hword strong_words[] = {
     W("comment"),  W("share"),     W("sharing"),    W("social"),         W("related"), W("promo"),
     W("cookie"),   W("subscri"),   W("paywall"),    W("newsletter"),     W("breadcrumb"), W("sponsor"),
     W("outbrain"), W("taboola"),   W("recommend"),  W("advert"),         W("signup"),  W("consent"),
     W("gdpr"),     W("popup"),     W("modal"),      W("disqus"),         W("trending"), W("popular"),
     W("skip"),     W("sronly"),    W("screenreader"), W("visuallyhidden"), W("login"), W("signin"),
-    W("banner"),   W("ads"),       {NULL, 0}};
+    W("banner"),   W("ads"),       {NULL, 0, 0}};
 static const struct hword weak_words[] = {
     W("nav"),     W("footer"),  W("sidebar"), W("menu"),   W("masthead"),   W("header"), W("widget"),
     W("toolbar"), W("tags"),    W("byline"),  W("caption"), W("credit"),    W("author"), W("meta"),
-    W("aside"),   W("rail"),    W("pagination"), W("pager"), {NULL, 0}};
+    W("aside"),   W("rail"),    W("pagination"), W("pager"), {NULL, 0, 0}};
 #undef W
-
-#define LETTER(c) (1u << (((unsigned)(c) - 'a') & 31))
 
 /* mask: the letters present in tok; a word whose first three letters are not all there cannot
  * match, which rejects most (word, token) pairs before any string compare */
@@ -97,7 +97,7 @@ static int word_match(const char *tok, size_t n, uint32_t mask, const struct hwo
 {
     const char *w = hw->w;
     size_t wl = hw->len;
-    if (wl > n || ((LETTER(w[0]) | LETTER(w[1]) | LETTER(w[2])) & ~mask))
+    if (wl > n || (hw->mask3 & ~mask))
         return 0;
     if (wl >= 5)
         return memmem(tok, n, w, wl) != NULL;
