@@ -66,29 +66,38 @@ int extract__is_heading(const char *tag)
 }
 
 /* Hint words. Long words match anywhere in a class/id token ("related-posts" -> "related"); short
- * ones must start or end the token, so "nav" does not fire inside "unavailable". */
-static const char *const pos_words[] = {"article", "content", "story", "body", "post", "entry",
-                                        "main", "text", "blog", "prose", NULL};
-static const char *const strong_words[] = {
-    "comment", "share", "sharing", "social", "related", "promo", "cookie", "subscri", "paywall",
-    "newsletter", "breadcrumb", "sponsor", "outbrain", "taboola", "recommend", "advert", "signup",
-    "consent", "gdpr", "popup", "modal", "disqus", "trending", "popular", "skip", "sronly",
-    "screenreader", "visuallyhidden", "login", "signin", "banner", "ads", NULL};
-static const char *const weak_words[] = {"nav", "footer", "sidebar", "menu", "masthead", "header",
-                                         "widget", "toolbar", "tags", "byline", "caption", "credit",
-                                         "author", "meta", "aside", "rail", "pagination", "pager",
-                                         NULL};
-
+ * ones must start or end the token, so "nav" does not fire inside "unavailable". Lengths are
+ * stored: hashed class names ("css-1x2y3z") miss every cache and meet every word. */
 #define LETTER(c) (1u << (((unsigned)(c) - 'a') & 31))
+struct hword {
+    const char *w;
+    size_t len;
+    uint32_t mask3; /* LETTER of the first three letters */
+};
+#define W(s) {s, sizeof s - 1, LETTER(s[0]) | LETTER(s[1]) | LETTER(s[2])}
+static const struct hword pos_words[] = {W("article"), W("content"), W("story"), W("body"), W("post"),
+                                         W("entry"),   W("main"),    W("text"),  W("blog"), W("prose"),
+                                         {NULL, 0, 0}};
+static const struct hword strong_words[] = {
+    W("comment"),  W("share"),     W("sharing"),    W("social"),         W("related"), W("promo"),
+    W("cookie"),   W("subscri"),   W("paywall"),    W("newsletter"),     W("breadcrumb"), W("sponsor"),
+    W("outbrain"), W("taboola"),   W("recommend"),  W("advert"),         W("signup"),  W("consent"),
+    W("gdpr"),     W("popup"),     W("modal"),      W("disqus"),         W("trending"), W("popular"),
+    W("skip"),     W("sronly"),    W("screenreader"), W("visuallyhidden"), W("login"), W("signin"),
+    W("banner"),   W("ads"),       {NULL, 0, 0}};
+static const struct hword weak_words[] = {
+    W("nav"),     W("footer"),  W("sidebar"), W("menu"),   W("masthead"),   W("header"), W("widget"),
+    W("toolbar"), W("tags"),    W("byline"),  W("caption"), W("credit"),    W("author"), W("meta"),
+    W("aside"),   W("rail"),    W("pagination"), W("pager"), {NULL, 0, 0}};
+#undef W
 
 /* mask: the letters present in tok; a word whose first three letters are not all there cannot
  * match, which rejects most (word, token) pairs before any string compare */
-static int word_match(const char *tok, size_t n, uint32_t mask, const char *w, int suffix_ok)
+static int word_match(const char *tok, size_t n, uint32_t mask, const struct hword *hw, int suffix_ok)
 {
-    if ((LETTER(w[0]) | LETTER(w[1]) | LETTER(w[2])) & ~mask)
-        return 0;
-    size_t wl = strlen(w);
-    if (wl > n)
+    const char *w = hw->w;
+    size_t wl = hw->len;
+    if (wl > n || (hw->mask3 & ~mask))
         return 0;
     if (wl >= 5)
         return memmem(tok, n, w, wl) != NULL;
@@ -107,14 +116,14 @@ static int token_hints(const char *tok, size_t n)
     for (size_t i = 0; i < n; i++)
         if (tok[i] >= 'a' && tok[i] <= 'z')
             mask |= LETTER(tok[i]);
-    for (int i = 0; pos_words[i]; i++)
-        if (word_match(tok, n, mask, pos_words[i], 1))
+    for (int i = 0; pos_words[i].w; i++)
+        if (word_match(tok, n, mask, &pos_words[i], 1))
             h |= XH_POS;
-    for (int i = 0; strong_words[i]; i++)
-        if (word_match(tok, n, mask, strong_words[i], 0))
+    for (int i = 0; strong_words[i].w; i++)
+        if (word_match(tok, n, mask, &strong_words[i], 0))
             h |= XH_STRONG;
-    for (int i = 0; weak_words[i]; i++)
-        if (word_match(tok, n, mask, weak_words[i], 1))
+    for (int i = 0; weak_words[i].w; i++)
+        if (word_match(tok, n, mask, &weak_words[i], 1))
             h |= XH_NEG;
     return h;
 }
@@ -262,13 +271,35 @@ static const char *content_type_charset(const char *ct, char *out, size_t outlen
     return out;
 }
 
+/* 1 when the n bytes at s equal the lowercase w in ASCII case-insensitive comparison. Inline:
+ * the pre-pass asks this of nearly every tag and attribute name, most of which differ in the
+ * first byte, and a library call per question was a few percent of the whole extraction. */
+static int ascii_eq_lower(const char *s, const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != w[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* Case-insensitive "does s (n bytes left) start with the tag name w, followed by a delimiter". */
 static int tag_at(const char *s, size_t n, const char *w)
 {
-    size_t wl = strlen(w);
-    if (n <= wl || strncasecmp(s, w, wl) != 0)
+    size_t i = 0;
+    for (; w[i]; i++) {
+        char c = i < n ? s[i] : '\0';
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != w[i])
+            return 0;
+    }
+    if (n <= i)
         return 0;
-    char c = s[wl];
+    char c = s[i];
     return c == '>' || c == '/' || isspace((unsigned char)c);
 }
 
@@ -295,6 +326,21 @@ static const struct {
                  KA("lang"), KA("xml:lang"), KA("rel"), KA("type"), KA("datetime"), KA("content"), KA("pubdate"),
                  KA("property"), KA("name"), KA("http-equiv"), KA("charset")};
 #undef KA
+
+/* 1 when the attribute name [an, an+anl) is in kept_atts. Most attributes on real pages are not
+ * (data-*, srcset, aria-label, href on links); comparing length and first letter before the
+ * case-insensitive compare rejects them without a library call per list entry. */
+static int kept_att(const char *an, size_t anl)
+{
+    unsigned c = (unsigned char)an[0] | 0x20;
+    if (anl < 2 || anl > 11)
+        return 0;
+    for (size_t i = 0; i < sizeof kept_atts / sizeof kept_atts[0]; i++)
+        if (kept_atts[i].len == anl && (unsigned char)kept_atts[i].name[0] == c &&
+            ascii_eq_lower(an, kept_atts[i].name, anl))
+            return 1;
+    return 0;
+}
 
 static int is_blank(char c)
 {
@@ -350,8 +396,9 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
     if (q >= end || !is_blank(*q))
         return 0; /* no attributes: nothing to filter */
     size_t tl = (size_t)(q - p - 1);
-    int href_ok = (tl == 4 && strncasecmp(p + 1, "link", 4) == 0) || (tl == 4 && strncasecmp(p + 1, "base", 4) == 0);
+    int href_ok = tl == 4 && (ascii_eq_lower(p + 1, "link", 4) || ascii_eq_lower(p + 1, "base", 4));
     size_t o = (size_t)(q - p);
+    int bare = 0; /* the last attribute written is an unquoted stand-in */
     memcpy(out, p, o);
     for (;;) {
         while (q < end && is_blank(*q))
@@ -360,6 +407,8 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
             return 0;
         if (*q == '>' || (*q == '/' && q + 1 < end && q[1] == '>')) {
             size_t k = *q == '>' ? 1 : 2;
+            if (bare && k == 2)
+                out[o++] = ' '; /* an unquoted stand-in would take the '/' into its value */
             memcpy(out + o, q, k);
             *olen = o + k;
             return (size_t)(q + k - p);
@@ -397,33 +446,35 @@ static size_t filter_tag(struct etree *t, const char *p, const char *end, char *
         }
         if (q >= end || !(is_blank(*q) || *q == '>' || *q == '/'))
             return 0; /* "a=b"c or a name running into a quote: leave it to libxml2 */
-        int keep = href_ok && anl == 4 && strncasecmp(an, "href", 4) == 0;
-        for (size_t i = 0; !keep && i < sizeof kept_atts / sizeof kept_atts[0]; i++)
-            keep = kept_atts[i].len == anl && strncasecmp(an, kept_atts[i].name, anl) == 0;
+        int keep = href_ok && anl == 4 && ascii_eq_lower(an, "href", 4);
+        if (!keep)
+            keep = kept_att(an, anl);
         long ci = -1;
-        if (keep && t && vs && ve - vs > 8 && anl == 5 && strncasecmp(an, "class", 5) == 0 && plain_ascii(vs, ve))
+        if (keep && t && vs && ve - vs > 8 && anl == 5 && ascii_eq_lower(an, "class", 5) && plain_ascii(vs, ve))
             ci = side_class(t, vs, (size_t)(ve - vs));
         if (ci >= 0) {
-            /* libxml2 spends a function call per character of an attribute value; a class list
-             * ("card__meta flex items-center gap-2") reaches the tree through the side table
-             * instead, and libxml2 reads a stand-in: the mark and the index in decimal, never
-             * longer than the original (9+ characters, index < 10^6) */
+            /* libxml2 spends a function call per character of an attribute name and value; a
+             * class list ("card__meta flex items-center gap-2") reaches the tree through the
+             * side table instead, and libxml2 reads a stand-in as short as it can be: attribute
+             * "c", unquoted, the mark and the index in base 64 (at most four digits: 9+
+             * characters of value became at most 5, so the copy never outgrows the input) */
             char digits[8];
             size_t nd = 0;
             do {
-                digits[nd++] = (char)('0' + ci % 10);
-                ci /= 10;
+                digits[nd++] = extract__b64_digit[ci % 64];
+                ci /= 64;
             } while (ci > 0 && nd < sizeof digits);
-            memcpy(out + o, " class=\"", 8);
-            o += 8;
+            memcpy(out + o, " c=", 3);
+            o += 3;
             out[o++] = EXTRACT_CLASS_MARK;
             while (nd > 0)
                 out[o++] = digits[--nd];
-            out[o++] = '"';
+            bare = 1;
         } else if (keep) {
             out[o++] = ' ';
             memcpy(out + o, an, (size_t)(q - an));
             o += (size_t)(q - an);
+            bare = 0;
         }
     }
 }

@@ -22,8 +22,10 @@
 #define EXTRACT_MAX_LD 8                /* JSON-LD scripts looked at */
 #define EXTRACT_MAX_CLASSES 400000      /* class values passed around libxml2 (< 10^6: see filter_tag) */
 /* The pre-pass hands a class value to the tree through etree.classes and gives libxml2
- * class="MARK<index>" instead (extract.c filter_tag, extract_tree.c sax_start). */
+ * c=MARK<index in base 64, digits of extract__b64_digit> instead (extract.c filter_tag,
+ * extract_tree.c sax_start). */
 #define EXTRACT_CLASS_MARK '\x7f'
+extern const char extract__b64_digit[65];
 
 /* ---- the page tree (extract_tree.c) ----
  * libxml2's HTML parser drives SAX callbacks; we keep only what extraction needs: one small node

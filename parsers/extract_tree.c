@@ -103,7 +103,13 @@ static void read_atts(const xmlChar **atts, struct eatts *e)
          * libxml2's tree */
         switch (k[0]) {
         case 'a': slot = strcmp(k, "aria-hidden") == 0 ? &e->ariahidden : NULL; break;
-        case 'c': slot = strcmp(k, "class") == 0 ? &e->cls : strcmp(k, "content") == 0 ? &e->content : NULL; break;
+        case 'c':
+            /* "c" is the pre-pass's stand-in for a class (only ever written by it: other
+             * attributes of that name are dropped with the rest it filters) */
+            slot = strcmp(k, "class") == 0 || (k[1] == '\0' && v && v[0] == EXTRACT_CLASS_MARK) ? &e->cls
+                   : strcmp(k, "content") == 0                                            ? &e->content
+                                                                                           : NULL;
+            break;
         case 'd': slot = strcmp(k, "datetime") == 0 ? &e->datetime : NULL; break;
         case 'h':
             if (strcmp(k, "hidden") == 0)
@@ -216,6 +222,8 @@ static unsigned tag_flags(struct etree *t, const xmlChar *name)
     return t->tagcache[h].flags;
 }
 
+const char extract__b64_digit[65] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.";
+
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     struct etree *t = ctx;
@@ -244,9 +252,11 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
         if (e.cls && e.cls[0] == EXTRACT_CLASS_MARK) {
             /* the pre-pass's stand-in: the value itself is in the side table */
             size_t i = 0;
-            const char *d = e.cls + 1;
-            while (*d >= '0' && *d <= '9' && i < t->nclasses)
-                i = i * 10 + (size_t)(*d++ - '0');
+            const char *d = e.cls + 1, *x;
+            while (*d && (x = strchr(extract__b64_digit, *d)) != NULL && i < t->nclasses) {
+                i = i * 64 + (size_t)(x - extract__b64_digit);
+                d++;
+            }
             if (d > e.cls + 1 && *d == '\0' && i < t->nclasses) {
                 char *c = arena_alloc(t, t->classes[i].len + 1);
                 if (c) {

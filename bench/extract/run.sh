@@ -6,6 +6,8 @@
 #   classic  70 pages in 14 layouts (make_pages.py)
 #   deep     60 pages in the DOM shape of big publishers' article pages (make_pages.py --deep)
 #   bash bench/extract/run.sh [BUILD_DIR] [ROUNDS] [SETS...]     (default: build 5 classic deep)
+# With BASELINE_LIB=path/to/an/older/libclaimwatch.a the harness built against it runs on the
+# same pages right after claimwatch's (before/after numbers of a change from one run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -23,6 +25,11 @@ seeds=""
 # shellcheck disable=SC2046
 cc -O2 -I. -o "$work/bench_extract" bench/extract/bench_extract.c "$build/libclaimwatch.a" \
   $(pkg-config --cflags --libs libxml-2.0 jansson libcrypto libutf8proc) -lm
+if [ -n "${BASELINE_LIB:-}" ]; then
+  # shellcheck disable=SC2046
+  cc -O2 -I. -o "$work/bench_baseline" bench/extract/bench_extract.c "$BASELINE_LIB" \
+    $(pkg-config --cflags --libs libxml-2.0 jansson libcrypto libutf8proc) -lm
+fi
 
 for set in "${sets[@]}"; do
   flag=""
@@ -36,6 +43,11 @@ for set in "${sets[@]}"; do
   cw=$(BENCH_ROUNDS=$rounds "$work/bench_extract" "${pages[@]}")
   echo "claimwatch:  $cw"
   cw_pps=$(echo "$cw" | awk '{print $6}')
+  if [ -n "${BASELINE_LIB:-}" ]; then
+    base=$(BENCH_ROUNDS=$rounds "$work/bench_baseline" "${pages[@]}")
+    echo "claimwatch baseline ($BASELINE_LIB):  $base"
+    base_pps=$(echo "$base" | awk '{print $6}')
+  fi
 
   # CPU seconds (user + system) of the xmllint processes, as for the other two
   cpu=0
@@ -57,5 +69,8 @@ rd = s["readability"]["pages_per_sec"]
 print("speed [%s]: claimwatch %.0f pages/s, readability %.0f pages/s (claimwatch %.1fx faster), "
       "xmllint floor %.0f pages/s (claimwatch takes %.2fx the floor time)" % (sys.argv[3], cw, rd, cw / rd, xl, xl / cw))
 print("F1 [%s]: claimwatch %.3f, readability %.3f" % (sys.argv[3], s["cw"]["f1"], s["readability"]["f1"]))
-' "$cw_pps" "$xl_pps" "$set"
+if sys.argv[4]:
+    b = float(sys.argv[4])
+    print("baseline [%s]: %.0f pages/s (%.1fx readability); this build %.2fx the baseline" % (sys.argv[3], b, b / rd, cw / b))
+' "$cw_pps" "$xl_pps" "$set" "${base_pps:-}"
 done

@@ -621,8 +621,8 @@ static void test_class_side_table(void **state)
     size_t n = 0;
     char *out = strip_raw_text(t, in, strlen(in), &n);
     assert_non_null(out);
-    assert_string_equal(out, "<div class=\"\x7f" "0\" id=a><p class=short>x</p>"
-                             "<p class=\"caf&eacute; latte list\">y</p><p class=\"\x7f" "1\">z</p></div>");
+    assert_string_equal(out, "<div c=\x7f" "0 id=a><p class=short>x</p>"
+                             "<p class=\"caf&eacute; latte list\">y</p><p c=\x7f" "1>z</p></div>");
     assert_int_equal(t->nclasses, 2);
     assert_int_equal(extract__tree_parse(t, out, n, NULL), 0);
     /* the tree sees the original values */
@@ -644,6 +644,29 @@ static void test_class_side_table(void **state)
     assert_int_equal(extract__tree_parse(t, fake, strlen(fake), NULL), 0);
     div = extract__first_element(find_body(t));
     assert_string_equal(div->cls, "\x7f" "12");
+    extract__tree_destroy(t);
+
+    /* a stand-in before "/>" keeps the slash out of its unquoted value; index 64 is two
+     * base-64 digits; a later class attribute does not override the first */
+    t = extract__tree_create();
+    char many[4096];
+    size_t m = 0;
+    for (int i = 0; i < 65; i++)
+        m += (size_t)snprintf(many + m, sizeof many - m, "<b class=\"long class %d\"/>", i);
+    snprintf(many + m, sizeof many - m, "<i class=\"last long one\" class=\"second long one\">x</i>");
+    out = strip_raw_text(t, many, strlen(many), &n);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "<b c=\x7f" "10 />"));
+    assert_int_equal(extract__tree_parse(t, out, n, NULL), 0);
+    body = find_body(t);
+    struct enode *last = NULL;
+    size_t count = 0;
+    for (struct enode *c = body->children; c; c = c->next, count++)
+        last = c;
+    assert_int_equal(count, 66);
+    assert_string_equal(body->children->next->next->cls, "long class 2");
+    assert_string_equal(last->cls, "last long one");
+    free(out);
     extract__tree_destroy(t);
 
     /* same long class on siblings still reads as the same class: the sibling bonus takes a
