@@ -12,7 +12,7 @@
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
-#define TG_MAX_CAND 40 /* candidates per document that get full features */
+#define TG_MAX_CAND 100 /* candidates per document that get full features */
 
 struct tg_phrase {
     int32_t *terms;
@@ -36,6 +36,7 @@ struct tg_cl {
     size_t nbigram;
     int neg;
     int hedge; /* the claim itself is hedged ("reportedly", "may") */
+    uint64_t namemask; /* terms written as names or numbers (capitalised mid-sentence, digits) */
     uint32_t *ents; /* global entity indices */
     size_t nents;
 };
@@ -55,7 +56,6 @@ struct tagger {
     size_t nents;
     struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
-    int lex_on; /* the model has word-bucket weights */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
     double *cover;        /* per candidate */
@@ -66,6 +66,8 @@ struct tagger {
     uint32_t *ent_count;  /* per entity */
     uint32_t *kp_hits;    /* per claim */
     uint32_t stamp;
+    uint32_t *tmark; /* per term: == stamp2 when the document's best candidate has it */
+    uint32_t stamp2;
 };
 
 const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
@@ -97,6 +99,7 @@ void tagger_destroy(struct tagger *t)
     free(t->cover);
     free(t->cand);
     free(t->tstamp);
+    free(t->tmark);
     free(t->tf);
     free(t->dterm);
     free(t->ent_count);
@@ -238,6 +241,8 @@ static int build_claim_terms(struct tagger *t, size_t ci)
     if (tg_text_analyse(&t->v, c->text, strlen(c->text), &tx))
         return -1;
     int prev = -1;
+    uint64_t capmask = 0, nummask = 0;
+    size_t ncontent = 0, ncap = 0;
     for (size_t i = 0; i < tx.ntok; i++) {
         const struct tg_tok *tk = &tx.toks[i];
         if (tk->cue & (TG_CUE_NEG | TG_CUE_REFUTE))
@@ -255,10 +260,18 @@ static int build_claim_terms(struct tagger *t, size_t ci)
                 continue;
             cl->terms[cl->nterms++] = tk->term;
         }
+        if ((tk->flags & (TG_TOK_NUM | TG_TOK_UPPER)) || ((tk->flags & TG_TOK_CAP) && i > 0))
+            capmask |= 1ULL << k;
+        if (tk->flags & TG_TOK_NUM)
+            nummask |= 1ULL << k;
+        ncontent++;
+        ncap += (tk->flags & TG_TOK_CAP) != 0;
         if (prev >= 0 && prev != (int)k && cl->nbigram < TG_MAX_CLAIM_TERMS)
             cl->bigram[cl->nbigram++] = (uint16_t)(prev << 8 | (int)k);
         prev = (int)k;
     }
+    /* in a Title Case headline capitals say nothing: only numbers count as names there */
+    cl->namemask = ncap * 10 > ncontent * 6 ? nummask : capmask;
     tg_text_free(&tx);
     return 0;
 }
@@ -272,9 +285,9 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     t->cs = cs;
     t->model = &tg_model_default;
-    for (size_t c = 0; c < 3; c++)
-        for (size_t i = 0; i < TG_NLEX; i++)
-            t->lex_on |= t->model->st_lex[c][i] != 0;
+    if (t->model->nfeat != TG_NFEAT)
+        CW_ERR("tagger", "model parameters are for %d features, the code computes %d: retrain "
+                 "(docs/quality.md); nothing will be tagged", t->model->nfeat, TG_NFEAT);
     if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
@@ -370,10 +383,12 @@ struct tagger *tagger_create(struct claimset *cs)
     t->cand = malloc((nc ? nc : 1) * sizeof *t->cand);
     t->kp_hits = calloc(nc ? nc : 1, sizeof *t->kp_hits);
     t->tstamp = calloc(nt ? nt : 1, sizeof *t->tstamp);
+    t->tmark = calloc(nt ? nt : 1, sizeof *t->tmark);
     t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
     t->dterm = calloc(nt ? nt : 1, sizeof *t->dterm);
     t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
-    if (!t->acc || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->dterm || !t->ent_count)
+    if (!t->acc || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tmark || !t->tf || !t->dterm ||
+        !t->ent_count)
         goto fail;
     CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
              t->nents);
@@ -651,6 +666,7 @@ struct tg_pair {
     size_t ntouched;
     size_t top[3];
     size_t ntop;
+    uint64_t docmask; /* the claim's words present in the document */
 };
 
 /* Stance features of a set of sentences (the top ones for the document, or one for evidence). */
@@ -695,42 +711,104 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
     (void)t;
 }
 
-/* Hashed-word buckets (distinct) of the given sentences and the text's first two: the words
- * themselves, lower-cased and unstemmed so the hash does not depend on the claim set's vocabulary;
- * stop words are left out except negations. Returns the count written to out. */
-static size_t lex_buckets(const struct tg_doc *d, const size_t *set, size_t nset, uint16_t *out)
+/* The TG_NMORE features: what a related report has that a neighbouring claim's report lacks
+ * (the claim's rarest missing word, its words in the lead, how much of the text carries them),
+ * and the cues of the sentences that carry the claim (weighted by how well they carry it), where
+ * a refutation or a hedge of this claim shows. Cross features of the block are set later. */
+static void more_features(const struct tagger *t, const struct tg_doc *d, const struct tg_cl *cl,
+                          struct tg_pair *p, uint64_t docmask)
 {
     const struct tg_text *tx = &d->tx;
-    uint64_t seen[TG_NLEX / 64] = {0};
-    size_t n = 0;
-    size_t lead[2] = {d->title_sents, d->title_sents + 1};
-    for (size_t pass = 0; pass < 2; pass++) {
-        const size_t *ss = pass == 0 ? set : lead;
-        size_t ns = pass == 0 ? nset : 2;
-        for (size_t i = 0; i < ns; i++) {
-            if (ss[i] >= tx->nsent)
-                continue;
-            const struct tg_sent *st = &tx->sents[ss[i]];
-            for (size_t k = st->tok0; k < st->tok0 + st->ntok && n < TG_MAX_LEX; k++) {
-                const struct tg_tok *tk = &tx->toks[k];
-                if ((tk->cue & TG_CUE_STOP) && !(tk->cue & TG_CUE_NEG))
-                    continue;
-                uint64_t h = 1469598103934665603ULL;
-                for (uint32_t b = tk->start; b < tk->end; b++) {
-                    unsigned char c = (unsigned char)tx->s[b];
-                    if (c >= 'A' && c <= 'Z')
-                        c = (unsigned char)(c + 32);
-                    h = (h ^ c) * 1099511628211ULL;
+    double *f = p->f + TG_FMORE;
+    double maxw = 0, maxmiss = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        if (cl->w[k] > maxw)
+            maxw = cl->w[k];
+        if (!(docmask & (1ULL << k)) && cl->w[k] > maxmiss)
+            maxmiss = cl->w[k];
+    }
+    f[0] = maxw > 0 ? maxmiss / maxw : 0;
+    /* the claim's weight found in the first two sentences of the text, and over the whole text
+     * counted by occurrences (density) */
+    uint64_t leadmask = 0;
+    double occ = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        if (s >= d->title_sents && s < d->title_sents + 2)
+            leadmask |= p->smask[s];
+    }
+    double lw = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        if (leadmask & (1ULL << k))
+            lw += cl->w[k];
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] == t->stamp)
+            occ += t->tf[term];
+    }
+    f[1] = lw / (cl->wsum + 1e-9);
+    f[2] = tx->nsent ? (double)p->ntouched / (double)tx->nsent : 0;
+    f[3] = occ / (1.0 + (double)tx->ntok) * 10.0;
+    /* f[4], f[5]: rank among the document's candidates and their count (cross_features) */
+    double n = 0, ref = 0, neg = 0, hedge = 0, sup = 0, q = 0;
+    double mref = 0, mneg = 0, mhedge = 0, msup = 0, mspk = 0, best_raw = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        double c = p->scov[s];
+        double raw = (double)__builtin_popcountll(p->smask[s]) / (double)(cl->nterms ? cl->nterms : 1);
+        if (raw > best_raw)
+            best_raw = raw;
+        if (s < d->title_sents)
+            continue;
+        if (d->s_ref[s] && c > mref)
+            mref = c;
+        if (d->s_neg[s] && c > mneg)
+            mneg = c;
+        if (d->s_hedge[s] && c > mhedge)
+            mhedge = c;
+        if (d->s_sup[s] && c > msup)
+            msup = c;
+        if (tx->sents[s].speaker_start >= 0 && c > mspk)
+            mspk = c;
+        if (c < 0.3)
+            continue;
+        n++;
+        ref += d->s_ref[s] > 0;
+        neg += d->s_neg[s] > 0;
+        hedge += d->s_hedge[s] > 0;
+        sup += d->s_sup[s] > 0;
+        q += tx->sents[s].question;
+    }
+    f[6] = n > 0 ? ref / n : 0;
+    f[7] = n > 0 ? neg / n : 0;
+    f[8] = n > 0 ? hedge / n : 0;
+    f[9] = n > 0 ? sup / n : 0;
+    f[10] = mref;
+    f[11] = mneg;
+    f[12] = mhedge;
+    f[13] = msup;
+    f[14] = mspk;
+    f[15] = n > 0 ? q / n : 0;
+    f[16] = best_raw;
+    /* denial words (not plain negations) within five words of the claim's words */
+    double nearref = 0;
+    for (size_t k = 0; k < cl->nterms && nearref < 10; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        uint32_t u = t->dterm[term];
+        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && nearref < 10; o++) {
+            uint32_t pos = d->occ_pos[o];
+            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
+            uint32_t a = pos >= st->tok0 + 5 ? pos - 5 : st->tok0;
+            uint32_t b = pos + 5 < st->tok0 + st->ntok ? pos + 5 : st->tok0 + st->ntok - 1;
+            for (uint32_t r = a; r <= b; r++)
+                if (tx->toks[r].cue & TG_CUE_REFUTE) {
+                    nearref++;
+                    break;
                 }
-                uint16_t bk = (uint16_t)(h % TG_NLEX);
-                if (seen[bk / 64] & (1ULL << (bk % 64)))
-                    continue;
-                seen[bk / 64] |= 1ULL << (bk % 64);
-                out[n++] = bk;
-            }
         }
     }
-    return n;
+    f[17] = nearref / 10.0;
 }
 
 /* All features of (document, claim). scov must hold one double per sentence. */
@@ -876,6 +954,8 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     else
         rare *= 2;
     p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
+    more_features(t, d, cl, p, docmask);
+    p->docmask = docmask;
 }
 
 /* Features relative to the best candidate of the document: the claim a report is about
@@ -888,6 +968,81 @@ static void cross_features(double *f, const double *mx)
     f[base + 2] = mx[3] > 0 ? f[3] / mx[3] : 0;
 }
 
+/* Rank of each candidate by coverage (0 = best) and the candidate count. */
+static void rank_features(double *feats, size_t ncand)
+{
+    for (size_t i = 0; i < ncand; i++) {
+        double v = feats[i * TG_NFEAT];
+        size_t rank = 0;
+        for (size_t j = 0; j < ncand; j++)
+            rank += feats[j * TG_NFEAT] > v;
+        feats[i * TG_NFEAT + TG_FMORE + 4] = 1.0 / (1.0 + (double)rank);
+        feats[i * TG_NFEAT + TG_FMORE + 5] = log(1.0 + (double)ncand);
+    }
+}
+
+/* Against the document's best other candidate (by coverage): the share of the claim's weight in
+ * words that claim lacks, how much of that distinctive weight the document has, and the coverage
+ * gap. A report on one claim also matches its siblings (claims on the same story share most
+ * words); a sibling is only spoken to when its own words are there too. */
+static void sibling_features(struct tagger *t, double *feats, const uint64_t *masks, size_t ncand)
+{
+    size_t i0 = SIZE_MAX, i1 = SIZE_MAX;
+    for (size_t i = 0; i < ncand; i++) {
+        double v = feats[i * TG_NFEAT];
+        if (i0 == SIZE_MAX || v > feats[i0 * TG_NFEAT]) {
+            i1 = i0;
+            i0 = i;
+        } else if (i1 == SIZE_MAX || v > feats[i1 * TG_NFEAT]) {
+            i1 = i;
+        }
+    }
+    if (++t->stamp2 == 0) {
+        memset(t->tmark, 0, t->v.nterms * sizeof *t->tmark);
+        t->stamp2 = 1;
+    }
+    if (i0 != SIZE_MAX) {
+        const struct tg_cl *rc = &t->cl[t->cand[i0]];
+        for (size_t k = 0; k < rc->nterms; k++)
+            t->tmark[rc->terms[k]] = t->stamp2;
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        double *f = feats + i * TG_NFEAT + TG_FMORE + 18;
+        size_t r = i == i0 ? i1 : i0;
+        if (r == SIZE_MAX) {
+            f[0] = 1;
+            f[1] = 1;
+            f[2] = 0;
+            f[3] = 1;
+            continue;
+        }
+        const struct tg_cl *cl = &t->cl[t->cand[i]], *rc = &t->cl[t->cand[r]];
+        double dw = 0, dfound = 0, nw = 0, nfound = 0;
+        for (size_t k = 0; k < cl->nterms; k++) {
+            int shared = 0;
+            if (i != i0) {
+                shared = t->tmark[cl->terms[k]] == t->stamp2;
+            } else { /* the best candidate against the second: once per document */
+                for (size_t j = 0; j < rc->nterms && !shared; j++)
+                    shared = rc->terms[j] == cl->terms[k];
+            }
+            if (shared)
+                continue;
+            dw += cl->w[k];
+            if (masks[i] & (1ULL << k))
+                dfound += cl->w[k];
+            if (cl->namemask & (1ULL << k)) {
+                nw++;
+                nfound += (masks[i] >> k) & 1;
+            }
+        }
+        f[3] = nw > 0 ? nfound / nw : 1; /* its own names and numbers (TG_FNAMES) */
+        f[0] = dw / (cl->wsum + 1e-9);
+        f[1] = dw > 0 ? dfound / dw : 1;
+        f[2] = feats[r * TG_NFEAT] - feats[i * TG_NFEAT];
+    }
+}
+
 /* Features of every candidate into feats[ncand][TG_NFEAT]; NULL on allocation failure. */
 static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
                                   size_t ncand)
@@ -896,15 +1051,24 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     double mx[TG_NFEAT] = {0};
     if (feats == NULL)
         return NULL;
+    uint64_t *masks = malloc((ncand ? ncand : 1) * sizeof *masks);
+    if (masks == NULL) {
+        free(feats);
+        return NULL;
+    }
     for (size_t i = 0; i < ncand; i++) {
         pair_features(t, d, t->cand[i], p);
         memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
+        masks[i] = p->docmask;
         for (size_t k = 0; k < TG_NFEAT; k++)
             if (p->f[k] > mx[k])
                 mx[k] = p->f[k];
     }
     for (size_t i = 0; i < ncand; i++)
         cross_features(feats + i * TG_NFEAT, mx);
+    rank_features(feats, ncand);
+    sibling_features(t, feats, masks, ncand);
+    free(masks);
     return feats;
 }
 
@@ -1047,12 +1211,17 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         uint32_t ci = t->cand[i];
         double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
         /* declared key phrases: one present is strong evidence; none present, when the claim
-         * declares some, is evidence against (within one story, sibling claims share most words
-         * but not their key phrases) */
+         * declares some, rules the claim out (within one story, sibling claims share most words
+         * but not their key phrases; the model, trained on text alone, cannot tell them apart) */
+        if (t->cs->claims[ci].nkeyphrases > 0) {
+            /* a claim curated with key phrases is told apart from its siblings by them and by
+             * its own names and numbers: when the document has none of the names that set it
+             * apart from the document's best claim, the report is about that sibling */
+            if (t->kp_hits[ci] == 0 || feats[i * TG_NFEAT + TG_FNAMES] == 0)
+                continue;
+        }
         if (t->kp_hits[ci])
-            rel = rel + 0.15 > 1 ? 1 : rel + 0.15;
-        else if (t->cs->claims[ci].nkeyphrases > 0)
-            rel *= 0.5;
+            rel = rel + 0.05 > 1 ? 1 : rel + 0.05;
         if (rel < t->model->rel_threshold)
             continue;
         pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
@@ -1060,9 +1229,7 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (p.ntop == 0)
             continue;
         double pr[3];
-        uint16_t lex[TG_MAX_LEX];
-        size_t nlex = t->lex_on ? lex_buckets(&d, p.top, p.ntop, lex) : 0;
-        int st = tg_model_stance(t->model, p.f, lex, nlex, pr);
+        int st = tg_model_stance(t->model, p.f, pr);
         json_t *ev = evidence(t, &d, ci, &p);
         if (ev != NULL && json_array_size(ev) == 0) {
             /* no sentence of the text carries the claim (a title alone is not evidence) */
@@ -1160,16 +1327,11 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
             pair_features(t, &d, ci, &p);
             memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
-        uint16_t lex[TG_MAX_LEX];
-        size_t nlex = lex_buckets(&d, p.top, p.ntop, lex);
-        json_t *lx = json_array();
-        for (size_t k = 0; lx && k < nlex; k++)
-            json_array_append_new(lx, json_integer(lex[k]));
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:o,s:o}", "claim", t->cs->claims[ci].id,
-                                             "cand", cand, "f", f, "lex", lx ? lx : json_array()));
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id,
+                                             "cand", cand, "f", f));
     }
     free(feats);
 out:

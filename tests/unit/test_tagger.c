@@ -171,6 +171,45 @@ static void test_simhash(void **state)
     assert_int_equal(simhash_text("too short", 9), 0);
 }
 
+/* The committed trees match the features the code computes, and their node tables are sound:
+ * every split names a feature in range and points inside its tree. */
+static void test_model(void **state)
+{
+    (void)state;
+    const struct tg_model *m = &tg_model_default;
+    assert_int_equal(m->nfeat, TG_NFEAT);
+    assert_true(m->rel_threshold > 0 && m->rel_threshold < 1);
+    const struct tg_gbt *g[2] = {&m->rel, &m->st};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(g[k]->nclass, k == 0 ? 1 : 3);
+        assert_true(g[k]->ntrees > 0);
+        for (uint32_t i = 0; i < g[k]->ntrees; i++) {
+            uint32_t start = g[k]->roots[i];
+            uint32_t end = i + 1 < g[k]->ntrees ? g[k]->roots[i + 1] : g[k]->nnodes;
+            assert_true(start < end && end <= g[k]->nnodes);
+            for (uint32_t n = start; n < end; n++) {
+                const struct tg_tree_node *nd = &g[k]->nodes[n];
+                if (nd->feat < 0)
+                    continue;
+                assert_true(nd->feat < TG_NFEAT);
+                assert_true(start + nd->left < end && start + nd->right < end);
+                assert_true(nd->left > n - start && nd->right > n - start); /* no cycles */
+            }
+        }
+    }
+    /* probabilities stay in range for an all-zero and an all-one feature vector */
+    double f[TG_NFEAT], p[3];
+    for (int v = 0; v < 2; v++) {
+        for (int i = 0; i < TG_NFEAT; i++)
+            f[i] = v;
+        double r = tg_model_related(m, f);
+        assert_true(r >= 0 && r <= 1);
+        int st = tg_model_stance(m, f, p);
+        assert_true(st >= 0 && st < 3);
+        assert_true(p[0] + p[1] + p[2] > 0.999 && p[0] + p[1] + p[2] < 1.001);
+    }
+}
+
 static void test_tag(void **state)
 {
     (void)state;
@@ -219,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_claims_version),
         cmocka_unit_test_setup_teardown(test_sentences_and_speakers, setup_vocab, teardown_vocab),
         cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_model),
         cmocka_unit_test(test_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
