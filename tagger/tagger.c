@@ -12,7 +12,7 @@
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
-#define TG_MAX_CAND 100 /* candidates per document that get full features */
+#define TG_MAX_CAND 60 /* candidates per document that get full features */
 
 struct tg_phrase {
     int32_t *terms;
@@ -414,6 +414,9 @@ struct tg_doc {
     uint32_t *tok_sent;     /* sentence of each token */
     uint32_t *sent_chars;   /* per sentence: character offsets of start and end in the text */
     int32_t *next_content;  /* next indexed token in the same sentence, or -1 */
+    /* prefix counts over tokens of denial cues and of denial-or-negation cues, so "is there one
+     * within n words of this claim word" costs two reads */
+    uint32_t *pre_ref, *pre_negref;
     /* per sentence cue counts */
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
@@ -426,6 +429,8 @@ static void doc_free(struct tg_doc *d)
     free(d->tok_sent);
     free(d->sent_chars);
     free(d->next_content);
+    free(d->pre_ref);
+    free(d->pre_negref);
     free(d->buf);
     tg_text_free(&d->tx);
     free(d->uterms);
@@ -539,8 +544,16 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     d->occ_pos = malloc(nt * sizeof *d->occ_pos);
     d->tok_sent = malloc(nt * sizeof *d->tok_sent);
     d->next_content = malloc(nt * sizeof *d->next_content);
-    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content)
+    d->pre_ref = malloc((nt + 1) * sizeof *d->pre_ref);
+    d->pre_negref = malloc((nt + 1) * sizeof *d->pre_negref);
+    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content || !d->pre_ref || !d->pre_negref)
         return -1;
+    d->pre_ref[0] = d->pre_negref[0] = 0;
+    for (size_t k = 0; k < tx->ntok; k++) {
+        uint16_t cue = tx->toks[k].cue;
+        d->pre_ref[k + 1] = d->pre_ref[k] + ((cue & TG_CUE_REFUTE) != 0);
+        d->pre_negref[k + 1] = d->pre_negref[k] + ((cue & (TG_CUE_NEG | TG_CUE_REFUTE)) != 0);
+    }
     for (size_t i = 0; i < d->nuterms; i++)
         t->dterm[d->uterms[i]] = (uint32_t)i;
     for (size_t si = 0; si < tx->nsent; si++) {
@@ -801,11 +814,7 @@ static void more_features(const struct tagger *t, const struct tg_doc *d, const 
             const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
             uint32_t a = pos >= st->tok0 + 5 ? pos - 5 : st->tok0;
             uint32_t b = pos + 5 < st->tok0 + st->ntok ? pos + 5 : st->tok0 + st->ntok - 1;
-            for (uint32_t r = a; r <= b; r++)
-                if (tx->toks[r].cue & TG_CUE_REFUTE) {
-                    nearref++;
-                    break;
-                }
+            nearref += d->pre_ref[b + 1] > d->pre_ref[a];
         }
     }
     f[17] = nearref / 10.0;
@@ -830,6 +839,18 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         p->smask[p->touched[i]] = 0;
     }
     p->ntouched = 0;
+    /* the claim's bigrams by first word, so an occurrence checks only its own */
+    uint8_t bfirst[TG_MAX_CLAIM_TERMS + 1] = {0}, border[TG_MAX_CLAIM_TERMS];
+    for (size_t b = 0; b < cl->nbigram; b++)
+        bfirst[(cl->bigram[b] >> 8) + 1]++;
+    for (size_t k = 0; k < TG_MAX_CLAIM_TERMS; k++)
+        bfirst[k + 1] = (uint8_t)(bfirst[k + 1] + bfirst[k]);
+    {
+        uint8_t fill[TG_MAX_CLAIM_TERMS];
+        memcpy(fill, bfirst, sizeof fill);
+        for (size_t b = 0; b < cl->nbigram; b++)
+            border[fill[cl->bigram[b] >> 8]++] = (uint8_t)b;
+    }
     for (size_t k = 0; k < cl->nterms; k++) {
         int32_t term = cl->terms[k];
         if (t->tstamp[term] != t->stamp)
@@ -843,9 +864,11 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             int32_t nx = d->next_content[pos];
             if (nx < 0)
                 continue;
-            for (size_t b = 0; b < cl->nbigram; b++)
-                if ((cl->bigram[b] >> 8) == k && tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
+            for (size_t q = bfirst[k]; q < bfirst[k + 1]; q++) {
+                size_t b = border[q];
+                if (tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
                     bigfound |= 1ULL << b;
+            }
         }
     }
     qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
@@ -924,11 +947,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
             uint32_t a = pos >= st->tok0 + 3 ? pos - 3 : st->tok0;
             uint32_t b = pos + 3 < st->tok0 + st->ntok ? pos + 3 : st->tok0 + st->ntok - 1;
-            for (uint32_t q = a; q <= b; q++)
-                if (tx->toks[q].cue & (TG_CUE_NEG | TG_CUE_REFUTE)) {
-                    near++;
-                    break;
-                }
+            near += d->pre_negref[b + 1] > d->pre_negref[a];
         }
     }
     int xb = TG_NREL + TG_NSTANCE + TG_NCROSS;
@@ -1171,6 +1190,21 @@ static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, s
     return arr;
 }
 
+/* True when an evidence sentence refutes the claim and names who says so. The stance model
+ * learnt from FNC-1 bodies, where attribution carries little weight; a report that quotes a
+ * named denial of the claim presents it as contested even when most of it restates the claim. */
+static int attributed_refutation(json_t *ev)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(ev, i, e) {
+        const char *st = json_string_value(json_object_get(e, "stance"));
+        if (st && strcmp(st, "refutes") == 0 && json_is_string(json_object_get(e, "speaker")))
+            return 1;
+    }
+    return 0;
+}
+
 static int cmp_claim_out(const void *a, const void *b)
 {
     double sa = json_real_value(json_object_get(*(json_t *const *)a, "score"));
@@ -1207,9 +1241,16 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(outv);
         goto fail;
     }
+    double *rels = malloc((ncand ? ncand : 1) * sizeof *rels);
+    if (rels == NULL) {
+        free(outv);
+        free(feats);
+        goto fail;
+    }
+    tg_model_related_many(t->model, feats, ncand, rels);
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
-        double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
+        double rel = rels[i];
         /* declared key phrases: one present is strong evidence; none present, when the claim
          * declares some, rules the claim out (within one story, sibling claims share most words
          * but not their key phrases; the model, trained on text alone, cannot tell them apart) */
@@ -1220,8 +1261,12 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             if (t->kp_hits[ci] == 0 || feats[i * TG_NFEAT + TG_FNAMES] == 0)
                 continue;
         }
-        if (t->kp_hits[ci])
-            rel = rel + 0.05 > 1 ? 1 : rel + 0.05;
+        if (t->kp_hits[ci]) { /* each occurrence of a key phrase adds evidence, up to 0.15 */
+            double bonus = 0.05 * (double)t->kp_hits[ci];
+            rel += bonus > 0.15 ? 0.15 : bonus;
+            if (rel > 1)
+                rel = 1;
+        }
         if (rel < t->model->rel_threshold)
             continue;
         pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
@@ -1236,6 +1281,8 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             json_decref(ev);
             continue;
         }
+        if (st == TG_SUPPORT && ev != NULL && attributed_refutation(ev))
+            st = TG_DISCUSS; /* it reports a denial too: both sides, not an endorsement */
         json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
                               tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
                               ev ? ev : json_array());
@@ -1243,6 +1290,7 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             outv[nout++] = c;
     }
     free(feats);
+    free(rels);
     if (nout > 1)
         qsort(outv, nout, sizeof *outv, cmp_claim_out);
     for (size_t i = 0; i < nout; i++)

@@ -138,9 +138,11 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_FNAMES (TG_FMORE + 21) /* share of the claim's own names and numbers in the document */
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
 
-/* Gradient-boosted regression trees (tg_model.c). A node splits on f[feat] <= v (left) or, when
- * feat < 0, is a leaf whose value v adds to its class's raw score. Node indices are relative to
- * the tree's root; trees of a multi-class ensemble are interleaved (tree i scores class i % nclass). */
+/* Gradient-boosted regression trees (tg_model.c). A node splits on f[feat] <= v (left child) or
+ * is a leaf (left == right == its own index) whose value v adds to its class's raw score. Node
+ * indices are relative to the tree's root; every walk takes exactly `depth` steps (a leaf steps
+ * onto itself), so it has no data-dependent branch. Trees of a multi-class ensemble are
+ * interleaved (tree i scores class i % nclass). */
 struct tg_tree_node {
     double v;
     int16_t feat;
@@ -152,8 +154,14 @@ struct tg_gbt {
     const uint32_t *roots; /* offset of each tree's root in nodes */
     uint32_t ntrees;
     uint32_t nnodes;
+    uint32_t depth; /* of the deepest tree */
     int nclass;     /* 1 = binary (raw score is log-odds) */
     double base[3]; /* raw score before any tree */
+    /* early exit (binary only): after exit_at[k] trees, a raw score below exit_below[k] stops
+     * the walk as unrelated. Set by the trainer so that no training pair within a wide margin
+     * of the decision threshold exits; most candidates are clearly unrelated and leave early. */
+    uint32_t exit_at[2];
+    double exit_below[2];
 };
 
 struct tg_model {
@@ -167,6 +175,9 @@ extern const struct tg_model tg_model_default;
 
 /* Probability the pair is related. */
 double tg_model_related(const struct tg_model *m, const double *f);
+/* The same for n feature vectors (feats[n][TG_NFEAT]) into out[n], tree by tree over all of
+ * them (independent walks overlap in the CPU), dropping those below an early-exit bound. */
+void tg_model_related_many(const struct tg_model *m, const double *feats, size_t n, double *out);
 /* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the decision
  * (argmax after the tuned biases). */
 int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);

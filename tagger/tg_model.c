@@ -7,13 +7,14 @@
 
 #include "tagger/tg_internal.h"
 
-static double tree_value(const struct tg_tree_node *root, const double *f)
+static inline double tree_value(const struct tg_tree_node *root, uint32_t depth, const double *f)
 {
-    const struct tg_tree_node *n = root;
-    /* bounded walk: a malformed table cannot loop (depth is far below 64) */
-    for (int depth = 0; n->feat >= 0 && depth < 64; depth++)
-        n = root + (f[n->feat] <= n->v ? n->left : n->right);
-    return n->feat < 0 ? n->v : 0.0;
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < depth; d++) {
+        const struct tg_tree_node *x = &root[n];
+        n = f[x->feat] <= x->v ? x->left : x->right;
+    }
+    return root[n].v;
 }
 
 static void gbt_raw(const struct tg_gbt *g, const double *f, double *z)
@@ -21,16 +22,68 @@ static void gbt_raw(const struct tg_gbt *g, const double *f, double *z)
     for (int c = 0; c < g->nclass; c++)
         z[c] = g->base[c];
     for (uint32_t i = 0; i < g->ntrees; i++)
-        z[i % (uint32_t)g->nclass] += tree_value(g->nodes + g->roots[i], f);
+        z[i % (uint32_t)g->nclass] += tree_value(g->nodes + g->roots[i], g->depth, f);
 }
 
 double tg_model_related(const struct tg_model *m, const double *f)
 {
-    double z;
+    const struct tg_gbt *g = &m->rel;
     if (m->nfeat != TG_NFEAT)
         return 0.0; /* stale parameters (features changed, not retrained): nothing is related */
-    gbt_raw(&m->rel, f, &z);
+    double z = g->base[0];
+    uint32_t i = 0;
+    for (int k = 0; k < 2; k++) {
+        uint32_t stop = g->exit_at[k] < g->ntrees ? g->exit_at[k] : g->ntrees;
+        if (stop == 0)
+            continue;
+        for (; i < stop; i++)
+            z += tree_value(g->nodes + g->roots[i], g->depth, f);
+        if (z < g->exit_below[k])
+            return 0.0;
+    }
+    for (; i < g->ntrees; i++)
+        z += tree_value(g->nodes + g->roots[i], g->depth, f);
     return 1.0 / (1.0 + exp(-z));
+}
+
+#define TG_BATCH 64
+
+void tg_model_related_many(const struct tg_model *m, const double *feats, size_t n, double *out)
+{
+    const struct tg_gbt *g = &m->rel;
+    for (size_t b0 = 0; b0 < n; b0 += TG_BATCH) {
+        size_t nb = n - b0 < TG_BATCH ? n - b0 : TG_BATCH;
+        double z[TG_BATCH];
+        uint32_t live[TG_BATCH];
+        size_t nlive = nb;
+        for (size_t j = 0; j < nb; j++) {
+            out[b0 + j] = 0.0;
+            z[j] = g->base[0];
+            live[j] = (uint32_t)j;
+        }
+        if (m->nfeat != TG_NFEAT)
+            continue;
+        uint32_t i = 0;
+        for (int k = 0; k < 3 && nlive > 0; k++) {
+            uint32_t stop = k < 2 ? g->exit_at[k] : g->ntrees;
+            if (stop > g->ntrees)
+                stop = g->ntrees;
+            for (; i < stop; i++) {
+                const struct tg_tree_node *root = g->nodes + g->roots[i];
+                for (size_t q = 0; q < nlive; q++)
+                    z[live[q]] += tree_value(root, g->depth, feats + (b0 + live[q]) * TG_NFEAT);
+            }
+            if (k < 2 && stop > 0) {
+                size_t keep = 0;
+                for (size_t q = 0; q < nlive; q++)
+                    if (z[live[q]] >= g->exit_below[k])
+                        live[keep++] = live[q];
+                nlive = keep;
+            }
+        }
+        for (size_t q = 0; q < nlive; q++)
+            out[b0 + live[q]] = 1.0 / (1.0 + exp(-z[live[q]]));
+    }
 }
 
 int tg_model_stance(const struct tg_model *m, const double *f, double p[3])

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,21 +190,29 @@ static void test_model(void **state)
             assert_true(start < end && end <= g[k]->nnodes);
             for (uint32_t n = start; n < end; n++) {
                 const struct tg_tree_node *nd = &g[k]->nodes[n];
-                if (nd->feat < 0)
-                    continue;
-                assert_true(nd->feat < TG_NFEAT);
+                assert_true(nd->feat >= 0 && nd->feat < TG_NFEAT);
+                if (nd->left == n - start && nd->right == n - start)
+                    continue; /* a leaf */
                 assert_true(start + nd->left < end && start + nd->right < end);
                 assert_true(nd->left > n - start && nd->right > n - start); /* no cycles */
             }
         }
     }
-    /* probabilities stay in range for an all-zero and an all-one feature vector */
-    double f[TG_NFEAT], p[3];
+    assert_true(m->rel.depth > 0 && m->rel.depth <= 16 && m->st.depth > 0 && m->st.depth <= 16);
+    /* probabilities stay in range for an all-zero and an all-one feature vector, and the batch
+     * evaluation agrees with the single one */
+    double f[TG_NFEAT], p[3], two[2 * TG_NFEAT], out[2];
+    for (int v = 0; v < 2; v++) {
+        for (int i = 0; i < TG_NFEAT; i++)
+            f[i] = two[v * TG_NFEAT + i] = v;
+    }
+    tg_model_related_many(m, two, 2, out);
     for (int v = 0; v < 2; v++) {
         for (int i = 0; i < TG_NFEAT; i++)
             f[i] = v;
         double r = tg_model_related(m, f);
         assert_true(r >= 0 && r <= 1);
+        assert_true(fabs(r - out[v]) < 1e-12);
         int st = tg_model_stance(m, f, p);
         assert_true(st >= 0 && st < 3);
         assert_true(p[0] + p[1] + p[2] > 0.999 && p[0] + p[1] + p[2] < 1.001);
