@@ -219,6 +219,49 @@ static void test_model(void **state)
     }
 }
 
+/* A sibling claim (same story, its own name "Fath-360" missing) scores 0 on the share of its
+ * own names against the document's best claim, and more when the name is there; a curated claim
+ * (key phrases) is not tagged in the first case. */
+static double names_share(struct tagger *t, const char *text, const char *claim)
+{
+    struct tag_doc d = {.id = "d", .title = "", .text = text};
+    json_t *ids = json_pack("[s]", claim);
+    json_t *f = tg_dump_features(t, &d, ids);
+    assert_non_null(f);
+    json_t *row = json_array_get(f, 0);
+    assert_non_null(row);
+    assert_true(json_is_true(json_object_get(row, "cand")));
+    double v = json_real_value(json_array_get(json_object_get(row, "f"), TG_FNAMES));
+    json_decref(f);
+    json_decref(ids);
+    return v;
+}
+
+static void test_siblings(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"main\", \"text\": \"Iran has supplied Russia with ballistic missiles.\"},"
+        " {\"id\": \"fath\", \"text\": \"The ballistic missiles Iran sent to Russia are short-range Fath-360 missiles.\","
+        "  \"keyphrases\": [\"ballistic missiles\"]}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    const char *without = "Iran has supplied Russia with ballistic missiles, officials said. The ballistic "
+                          "missiles Iran sent to Russia arrived last week, they said.";
+    const char *with = "Iran has supplied Russia with ballistic missiles, officials said. The missiles "
+                       "Iran sent to Russia are Fath-360 ballistic missiles, they said.";
+    assert_true(names_share(t, without, "fath") == 0.0);
+    assert_true(names_share(t, with, "fath") > 0.0);
+    struct tag_doc d = {.id = "d", .title = "", .text = without};
+    json_t *r = tagger_tag(t, &d);
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(r, "claims"), i, c)
+        assert_string_not_equal(json_string_value(json_object_get(c, "id")), "fath");
+    json_decref(r);
+    tagger_destroy(t);
+}
+
 static void test_tag(void **state)
 {
     (void)state;
@@ -268,6 +311,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sentences_and_speakers, setup_vocab, teardown_vocab),
         cmocka_unit_test(test_simhash),
         cmocka_unit_test(test_model),
+        cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
