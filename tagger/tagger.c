@@ -820,8 +820,11 @@ static void more_features(const struct tagger *t, const struct tg_doc *d, const 
     f[17] = nearref / 10.0;
 }
 
-/* All features of (document, claim). scov must hold one double per sentence. */
-static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
+/* All features of (document, claim) when full; otherwise only what evidence needs (the
+ * sentences touched by the claim's words, their coverage, the best three). scov must hold one
+ * double per sentence. */
+static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p,
+                          int full)
 {
     const struct tg_cl *cl = &t->cl[ci];
     const struct tg_text *tx = &d->tx;
@@ -841,7 +844,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     p->ntouched = 0;
     /* the claim's bigrams by first word, so an occurrence checks only its own */
     uint8_t bfirst[TG_MAX_CLAIM_TERMS + 1] = {0}, border[TG_MAX_CLAIM_TERMS];
-    for (size_t b = 0; b < cl->nbigram; b++)
+    for (size_t b = 0; full && b < cl->nbigram; b++)
         bfirst[(cl->bigram[b] >> 8) + 1]++;
     for (size_t k = 0; k < TG_MAX_CLAIM_TERMS; k++)
         bfirst[k + 1] = (uint8_t)(bfirst[k + 1] + bfirst[k]);
@@ -862,7 +865,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
                 p->touched[p->ntouched++] = s;
             p->smask[s] |= 1ULL << k;
             int32_t nx = d->next_content[pos];
-            if (nx < 0)
+            if (nx < 0 || !full)
                 continue;
             for (size_t q = bfirst[k]; q < bfirst[k + 1]; q++) {
                 size_t b = border[q];
@@ -899,6 +902,9 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             }
         }
     }
+    p->docmask = docmask;
+    if (!full)
+        return;
     for (uint64_t b = bigfound; b; b &= b - 1)
         nbig_found++;
     double cov = 0, dot = 0;
@@ -974,7 +980,6 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         rare *= 2;
     p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
     more_features(t, d, cl, p, docmask);
-    p->docmask = docmask;
 }
 
 /* Features relative to the best candidate of the document: the claim a report is about
@@ -1076,7 +1081,7 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
         return NULL;
     }
     for (size_t i = 0; i < ncand; i++) {
-        pair_features(t, d, t->cand[i], p);
+        pair_features(t, d, t->cand[i], p, 1);
         memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
         masks[i] = p->docmask;
         for (size_t k = 0; k < TG_NFEAT; k++)
@@ -1248,6 +1253,18 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         goto fail;
     }
     tg_model_related_many(t->model, feats, ncand, rels);
+    /* the candidates that pass (their rows in sel), then their stances in one batch */
+    uint32_t *sel = malloc((ncand ? ncand : 1) * sizeof *sel);
+    int *sts = malloc((ncand ? ncand : 1) * sizeof *sts);
+    size_t nsel = 0;
+    if (sel == NULL || sts == NULL) {
+        free(sel);
+        free(sts);
+        free(outv);
+        free(feats);
+        free(rels);
+        goto fail;
+    }
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
         double rel = rels[i];
@@ -1269,12 +1286,19 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         }
         if (rel < t->model->rel_threshold)
             continue;
-        pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
+        rels[i] = rel;
+        sel[nsel++] = (uint32_t)i;
+    }
+    tg_model_stance_many(t->model, feats, sel, nsel, sts);
+    for (size_t k = 0; k < nsel; k++) {
+        size_t i = sel[k];
+        uint32_t ci = t->cand[i];
+        double rel = rels[i];
+        pair_features(t, &d, ci, &p, 0); /* the per-sentence coverage evidence needs */
         memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         if (p.ntop == 0)
             continue;
-        double pr[3];
-        int st = tg_model_stance(t->model, p.f, pr);
+        int st = sts[k];
         json_t *ev = evidence(t, &d, ci, &p);
         if (ev != NULL && json_array_size(ev) == 0) {
             /* no sentence of the text carries the claim (a title alone is not evidence) */
@@ -1289,6 +1313,8 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         if (c)
             outv[nout++] = c;
     }
+    free(sel);
+    free(sts);
     free(feats);
     free(rels);
     if (nout > 1)
@@ -1366,13 +1392,13 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
                 if (t->cand[j] == ci)
                     break;
             cand = j < ncand;
-            pair_features(t, &d, ci, &p);
+            pair_features(t, &d, ci, &p, 1);
             if (cand)
                 memcpy(p.f, feats + j * TG_NFEAT, sizeof p.f);
         } else {
             ci = t->cand[i];
             cand = 1;
-            pair_features(t, &d, ci, &p);
+            pair_features(t, &d, ci, &p, 1);
             memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
         json_t *f = json_array();

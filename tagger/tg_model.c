@@ -86,11 +86,10 @@ void tg_model_related_many(const struct tg_model *m, const double *feats, size_t
     }
 }
 
-int tg_model_stance(const struct tg_model *m, const double *f, double p[3])
+/* Softmax of raw scores z, then the tuned biases: the decision. */
+static int stance_decide(const struct tg_model *m, const double z[3], double p[3])
 {
-    double z[3] = {0, 0, 0}, mx = -1e300, sum = 0;
-    if (m->nfeat == TG_NFEAT)
-        gbt_raw(&m->st, f, z);
+    double mx = -1e300, sum = 0;
     for (int c = 0; c < 3; c++)
         if (z[c] > mx)
             mx = z[c];
@@ -109,4 +108,45 @@ int tg_model_stance(const struct tg_model *m, const double *f, double p[3])
         }
     }
     return best;
+}
+
+int tg_model_stance(const struct tg_model *m, const double *f, double p[3])
+{
+    double z[3] = {0, 0, 0};
+    if (m->nfeat == TG_NFEAT)
+        gbt_raw(&m->st, f, z);
+    return stance_decide(m, z, p);
+}
+
+void tg_model_stance_many(const struct tg_model *m, const double *feats, const uint32_t *rows, size_t n,
+                          int *st)
+{
+    const struct tg_gbt *g = &m->st;
+    for (size_t b0 = 0; b0 < n; b0 += TG_BATCH) {
+        size_t nb = n - b0 < TG_BATCH ? n - b0 : TG_BATCH;
+        double z[TG_BATCH][3];
+        const double *f[TG_BATCH];
+        for (size_t j = 0; j < nb; j++) {
+            f[j] = feats + (size_t)rows[b0 + j] * TG_NFEAT;
+            for (int c = 0; c < 3; c++)
+                z[j][c] = 0;
+        }
+        if (m->nfeat == TG_NFEAT) {
+            for (size_t j = 0; j < nb; j++)
+                for (int c = 0; c < g->nclass && c < 3; c++)
+                    z[j][c] = g->base[c];
+            /* tree by tree over the rows: the same sums in the same order as gbt_raw, but the
+             * walks of different rows are independent and overlap in the CPU */
+            for (uint32_t i = 0; i < g->ntrees; i++) {
+                const struct tg_tree_node *root = g->nodes + g->roots[i];
+                uint32_t c = i % (uint32_t)g->nclass;
+                for (size_t j = 0; j < nb; j++)
+                    z[j][c] += tree_value(root, g->depth, f[j]);
+            }
+        }
+        for (size_t j = 0; j < nb; j++) {
+            double p[3];
+            st[b0 + j] = stance_decide(m, z[j], p);
+        }
+    }
 }
