@@ -68,6 +68,10 @@ struct tagger {
     uint32_t stamp;
     uint32_t *tmark; /* per term: == stamp2 when the document's best candidate has it */
     uint32_t stamp2;
+    /* candidate feature rows, kept from one document to the next: a fresh block of this size
+     * per document made the allocator consolidate its free lists every time */
+    double *featbuf;
+    size_t featcap; /* rows */
 };
 
 const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
@@ -100,6 +104,7 @@ void tagger_destroy(struct tagger *t)
     free(t->cand);
     free(t->tstamp);
     free(t->tmark);
+    free(t->featbuf);
     free(t->tf);
     free(t->dterm);
     free(t->ent_count);
@@ -874,7 +879,17 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             }
         }
     }
-    qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    /* text order: when the claim touches a fair share of the sentences, a scan of the marks is
+     * cheaper than a sort */
+    if (p->ntouched * 8 >= tx->nsent) {
+        size_t n = 0;
+        for (size_t s = 0; s < tx->nsent; s++)
+            if (p->smask[s])
+                p->touched[n++] = (uint32_t)s;
+        p->ntouched = n;
+    } else {
+        qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    }
     for (size_t i = 0; i < p->ntouched; i++) {
         size_t s = p->touched[i];
         uint64_t m = p->smask[s];
@@ -1067,19 +1082,24 @@ static void sibling_features(struct tagger *t, double *feats, const uint64_t *ma
     }
 }
 
-/* Features of every candidate into feats[ncand][TG_NFEAT]; NULL on allocation failure. */
+/* Features of every candidate into rows [ncand][TG_NFEAT] owned by the tagger (valid until the
+ * next document); NULL on allocation failure. */
 static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
                                   size_t ncand)
 {
-    double *feats = malloc((ncand ? ncand : 1) * TG_NFEAT * sizeof *feats);
     double mx[TG_NFEAT] = {0};
-    if (feats == NULL)
-        return NULL;
-    uint64_t *masks = malloc((ncand ? ncand : 1) * sizeof *masks);
-    if (masks == NULL) {
-        free(feats);
-        return NULL;
+    if (ncand > t->featcap || t->featbuf == NULL) {
+        size_t cap = ncand > TG_MAX_CAND ? ncand : TG_MAX_CAND;
+        double *nb = realloc(t->featbuf, cap * TG_NFEAT * sizeof *nb);
+        if (nb == NULL)
+            return NULL;
+        t->featbuf = nb;
+        t->featcap = cap;
     }
+    double *feats = t->featbuf;
+    uint64_t *masks = malloc((ncand ? ncand : 1) * sizeof *masks);
+    if (masks == NULL)
+        return NULL;
     for (size_t i = 0; i < ncand; i++) {
         pair_features(t, d, t->cand[i], p, 1);
         memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
@@ -1096,6 +1116,20 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     return feats;
 }
 
+/* Sets o[k] = v (stolen); on any failure (o or v NULL included) releases both and returns NULL.
+ * Built directly rather than by json_pack: its format parsing and key checks showed in profiles
+ * for the few dozen small objects of every document. */
+static json_t *obj_set(json_t *o, const char *k, json_t *v)
+{
+    if (o == NULL || v == NULL || json_object_set_new_nocheck(o, k, v) != 0) {
+        if (o == NULL || v == NULL)
+            json_decref(v);
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
 {
     const struct tg_sent *st = &d->tx.sents[si];
@@ -1103,9 +1137,12 @@ static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
     json_t *sp = st->speaker_start >= 0
                      ? json_stringn(d->buf + st->speaker_start, (size_t)st->speaker_len)
                      : json_null();
-    return json_pack("{s:s%,s:I,s:I,s:s,s:o}", "text", d->buf + st->start, (size_t)(st->end - st->start),
-                     "start", (json_int_t)ca, "end", (json_int_t)cb, "stance", stance, "speaker",
-                     sp ? sp : json_null());
+    json_t *o = json_object();
+    o = obj_set(o, "text", json_stringn(d->buf + st->start, (size_t)(st->end - st->start)));
+    o = obj_set(o, "start", json_integer((json_int_t)ca));
+    o = obj_set(o, "end", json_integer((json_int_t)cb));
+    o = obj_set(o, "stance", json_string(stance));
+    return obj_set(o, "speaker", sp ? sp : json_null());
 }
 
 static const char *const tg_stance_names[3] = {"discusses", "supports", "refutes"};
@@ -1249,7 +1286,6 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
     double *rels = malloc((ncand ? ncand : 1) * sizeof *rels);
     if (rels == NULL) {
         free(outv);
-        free(feats);
         goto fail;
     }
     tg_model_related_many(t->model, feats, ncand, rels);
@@ -1261,7 +1297,6 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(sel);
         free(sts);
         free(outv);
-        free(feats);
         free(rels);
         goto fail;
     }
@@ -1307,15 +1342,15 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         }
         if (st == TG_SUPPORT && ev != NULL && attributed_refutation(ev))
             st = TG_DISCUSS; /* it reports a denial too: both sides, not an endorsement */
-        json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
-                              tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
-                              ev ? ev : json_array());
+        json_t *c = obj_set(json_object(), "id", json_string(t->cs->claims[ci].id));
+        c = obj_set(c, "stance", json_string(tg_stance_names[st]));
+        c = obj_set(c, "score", json_real(round(rel * 1000) / 1000));
+        c = obj_set(c, "evidence", ev ? ev : json_array());
         if (c)
             outv[nout++] = c;
     }
     free(sel);
     free(sts);
-    free(feats);
     free(rels);
     if (nout > 1)
         qsort(outv, nout, sizeof *outv, cmp_claim_out);
@@ -1407,7 +1442,6 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
         json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id,
                                              "cand", cand, "f", f));
     }
-    free(feats);
 out:
     free(p.scov);
     free(p.smask);
