@@ -17,6 +17,10 @@
 struct tg_phrase {
     int32_t *terms;
     size_t n;
+    /* key phrases: the words as written (a copy of the phrase, and each word's byte span in it),
+     * which a document's word must begin with (see phrase_word_ok) */
+    char *surf;
+    uint32_t *span;
     uint32_t owner; /* entity index, or claim index for key phrases */
     int keyphrase;
 };
@@ -84,8 +88,11 @@ void tagger_destroy(struct tagger *t)
         for (size_t i = 0; i < t->cs->n; i++)
             free(t->cl[i].ents);
     free(t->cl);
-    for (size_t i = 0; i < t->nph; i++)
+    for (size_t i = 0; i < t->nph; i++) {
         free(t->ph[i].terms);
+        free(t->ph[i].surf);
+        free(t->ph[i].span);
+    }
     free(t->ph);
     free(t->ph_off);
     free(t->ph_idx);
@@ -133,6 +140,23 @@ static int add_phrase(struct tagger *t, const char *s, uint32_t owner, int keyph
         if (p->terms == NULL) {
             rc = -1;
             goto out;
+        }
+        p->surf = NULL;
+        p->span = NULL;
+        if (keyphrase) {
+            p->surf = strdup(s);
+            p->span = malloc(2 * tx.ntok * sizeof *p->span);
+            if (p->surf == NULL || p->span == NULL) {
+                free(p->terms);
+                free(p->surf);
+                free(p->span);
+                rc = -1;
+                goto out;
+            }
+            for (size_t i = 0; i < tx.ntok; i++) {
+                p->span[2 * i] = tx.toks[i].start;
+                p->span[2 * i + 1] = tx.toks[i].end;
+            }
         }
         for (size_t i = 0; i < tx.ntok; i++)
             p->terms[i] = tx.toks[i].term;
@@ -427,6 +451,33 @@ struct tg_doc {
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
 };
 
+/* Whether the document word w[0..wn) may stand for word i of key phrase p, whose stem it shares:
+ * it must begin with the phrase's word as written (ASCII case aside). A key phrase is a curated
+ * form: "agreement" stands for "agreements", but "security councils" (plural, a body of several
+ * states) must not match "Security Council", which stemming alone would allow. Words with other
+ * than ASCII letters keep the stem match (their case folding is not a byte comparison). */
+static int phrase_word_ok(const struct tg_phrase *p, size_t i, const char *w, size_t wn)
+{
+    const char *k = p->surf + p->span[2 * i];
+    size_t kn = p->span[2 * i + 1] - p->span[2 * i];
+    for (size_t j = 0; j < kn; j++)
+        if ((unsigned char)k[j] >= 0x80)
+            return 1;
+    for (size_t j = 0; j < wn; j++)
+        if ((unsigned char)w[j] >= 0x80)
+            return 1;
+    if (wn < kn)
+        return 0;
+    for (size_t j = 0; j < kn; j++) {
+        char a = k[j], b = w[j];
+        a = (a >= 'A' && a <= 'Z') ? (char)(a + 32) : a;
+        b = (b >= 'A' && b <= 'Z') ? (char)(b + 32) : b;
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
 static void doc_free(struct tg_doc *d)
 {
     free(d->occ_off);
@@ -601,6 +652,15 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
                 m++;
             if (m < p->n)
                 continue;
+            if (p->keyphrase) {
+                for (m = 0; m < p->n; m++) {
+                    const struct tg_tok *w = &tx->toks[k + m];
+                    if (!phrase_word_ok(p, m, d->buf + w->start, w->end - w->start))
+                        break;
+                }
+                if (m < p->n)
+                    continue;
+            }
             if (p->keyphrase)
                 t->kp_hits[p->owner]++;
             else

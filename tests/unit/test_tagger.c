@@ -262,6 +262,39 @@ static void test_siblings(void **state)
     tagger_destroy(t);
 }
 
+/* A key phrase stands for the words as written: a document word may extend a phrase word
+ * ("agreement" -> "agreements") but not drop part of it ("security councils" is not "Security
+ * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
+static int is_candidate(struct tagger *t, const char *text, const char *claim)
+{
+    struct tag_doc d = {.id = "d", .title = "", .text = text};
+    json_t *ids = json_pack("[s]", claim);
+    json_t *f = tg_dump_features(t, &d, ids);
+    assert_non_null(f);
+    json_t *row = json_array_get(f, 0);
+    assert_non_null(row);
+    int cand = json_is_true(json_object_get(row, "cand"));
+    json_decref(f);
+    json_decref(ids);
+    return cand;
+}
+
+static void test_keyphrase_forms(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"k\", \"text\": \"Zebras graze quietly on northern plains.\","
+        "  \"keyphrases\": [\"security councils\", \"trade agreement\"]}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    assert_false(is_candidate(t, "The UN Security Council met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "The two security councils met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "Both Security Councils met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "They signed two trade agreements on Monday.", "k"));
+    assert_false(is_candidate(t, "They agreed on trade on Monday.", "k"));
+    tagger_destroy(t);
+}
+
 static void test_tag(void **state)
 {
     (void)state;
@@ -312,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_simhash),
         cmocka_unit_test(test_model),
         cmocka_unit_test(test_siblings),
+        cmocka_unit_test(test_keyphrase_forms),
         cmocka_unit_test(test_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
