@@ -19,6 +19,32 @@ static inline double tree_value(const struct tg_tree_node *root, uint32_t depth,
     return root[n].v;
 }
 
+/* One step from node n of a tree: its left or its right child. */
+static inline uint32_t tree_step(const struct tg_tree_node *root, uint32_t n, const double *f)
+{
+    const struct tg_tree_node *x = &root[n];
+    uint32_t right = (uint32_t) !(f[x->feat] <= x->v);
+    return x->left ^ ((x->left ^ x->right) & (0u - right));
+}
+
+/* Four walks of one tree in lockstep: a walk is a chain of dependent loads (node, feature), so
+ * four independent chains interleaved keep the CPU busy while each waits. */
+static inline void tree_value4(const struct tg_tree_node *root, uint32_t depth, const double *f0,
+                               const double *f1, const double *f2, const double *f3, double out[4])
+{
+    uint32_t n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+    for (uint32_t d = 0; d < depth; d++) {
+        n0 = tree_step(root, n0, f0);
+        n1 = tree_step(root, n1, f1);
+        n2 = tree_step(root, n2, f2);
+        n3 = tree_step(root, n3, f3);
+    }
+    out[0] = root[n0].v;
+    out[1] = root[n1].v;
+    out[2] = root[n2].v;
+    out[3] = root[n3].v;
+}
+
 static void gbt_raw(const struct tg_gbt *g, const double *f, double *z)
 {
     for (int c = 0; c < g->nclass; c++)
@@ -72,8 +98,17 @@ void tg_model_related_many(const struct tg_model *m, const double *feats, size_t
                 stop = g->ntrees;
             for (; i < stop; i++) {
                 const struct tg_tree_node *root = g->nodes + g->roots[i];
-                for (size_t q = 0; q < nlive; q++)
-                    z[live[q]] += tree_value(root, g->depth, feats + (b0 + live[q]) * TG_NFEAT);
+                const double *fb = feats + b0 * TG_NFEAT;
+                size_t q = 0;
+                for (; q + 4 <= nlive; q += 4) {
+                    double v4[4];
+                    tree_value4(root, g->depth, fb + live[q] * TG_NFEAT, fb + live[q + 1] * TG_NFEAT,
+                                fb + live[q + 2] * TG_NFEAT, fb + live[q + 3] * TG_NFEAT, v4);
+                    for (size_t k4 = 0; k4 < 4; k4++)
+                        z[live[q + k4]] += v4[k4];
+                }
+                for (; q < nlive; q++)
+                    z[live[q]] += tree_value(root, g->depth, fb + live[q] * TG_NFEAT);
             }
             if (k < 2 && stop > 0) {
                 size_t keep = 0;
@@ -142,7 +177,14 @@ void tg_model_stance_many(const struct tg_model *m, const double *feats, const u
             for (uint32_t i = 0; i < g->ntrees; i++) {
                 const struct tg_tree_node *root = g->nodes + g->roots[i];
                 uint32_t c = i % (uint32_t)g->nclass;
-                for (size_t j = 0; j < nb; j++)
+                size_t j = 0;
+                for (; j + 4 <= nb; j += 4) {
+                    double v4[4];
+                    tree_value4(root, g->depth, f[j], f[j + 1], f[j + 2], f[j + 3], v4);
+                    for (size_t k4 = 0; k4 < 4; k4++)
+                        z[j + k4][c] += v4[k4];
+                }
+                for (; j < nb; j++)
                     z[j][c] += tree_value(root, g->depth, f[j]);
             }
         }
