@@ -448,6 +448,7 @@ struct tg_doc {
     uint32_t *pre_ref, *pre_negref;
     /* per sentence cue counts */
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
+    uint32_t *s_quoted; /* per sentence: tokens inside a quotation */
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
 };
 
@@ -494,6 +495,7 @@ static void doc_free(struct tg_doc *d)
     free(d->s_neg);
     free(d->s_hedge);
     free(d->s_sup);
+    free(d->s_quoted);
 }
 
 static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_doc *d)
@@ -528,8 +530,9 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     d->s_neg = calloc(ns, 1);
     d->s_hedge = calloc(ns, 1);
     d->s_sup = calloc(ns, 1);
+    d->s_quoted = calloc(ns, sizeof *d->s_quoted);
     d->uterms = malloc((tx->ntok ? tx->ntok : 1) * sizeof *d->uterms);
-    if (!d->s_ref || !d->s_neg || !d->s_hedge || !d->s_sup || !d->uterms)
+    if (!d->s_ref || !d->s_neg || !d->s_hedge || !d->s_sup || !d->s_quoted || !d->uterms)
         return -1;
     if (++t->stamp == 0) {
         memset(t->tstamp, 0, t->v.nterms * sizeof *t->tstamp);
@@ -548,6 +551,7 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
                 d->s_hedge[si]++;
             if ((tk->cue & TG_CUE_SUPPORT) && d->s_sup[si] < 255)
                 d->s_sup[si]++;
+            d->s_quoted[si] += tk->quote;
             if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
                 continue;
             if (t->tstamp[tk->term] != t->stamp) {
@@ -762,8 +766,7 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
         sup += d->s_sup[s];
         qn += st->question;
         spk += st->speaker_start >= 0;
-        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++)
-            quoted += tx->toks[k].quote;
+        quoted += d->s_quoted[s];
         ntok += st->ntok;
     }
     double n = nset ? (double)nset : 1.0;
