@@ -27,22 +27,21 @@ static inline uint32_t tree_step(const struct tg_tree_node *root, uint32_t n, co
     return x->left ^ ((x->left ^ x->right) & (0u - right));
 }
 
-/* Four walks of one tree in lockstep: a walk is a chain of dependent loads (node, feature), so
- * four independent chains interleaved keep the CPU busy while each waits. */
-static inline void tree_value4(const struct tg_tree_node *root, uint32_t depth, const double *f0,
-                               const double *f1, const double *f2, const double *f3, double out[4])
+/* TG_LANES walks of one tree in lockstep: a walk is a chain of dependent loads (node, then the
+ * feature it tests), so independent chains interleaved keep the CPU busy while each waits. */
+#define TG_LANES 8
+static inline void tree_value_lanes(const struct tg_tree_node *root, uint32_t depth,
+                                    const double *const *f, double *out)
 {
-    uint32_t n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+    uint32_t n[TG_LANES] = {0};
     for (uint32_t d = 0; d < depth; d++) {
-        n0 = tree_step(root, n0, f0);
-        n1 = tree_step(root, n1, f1);
-        n2 = tree_step(root, n2, f2);
-        n3 = tree_step(root, n3, f3);
+#pragma GCC unroll 8
+        for (int k = 0; k < TG_LANES; k++)
+            n[k] = tree_step(root, n[k], f[k]);
     }
-    out[0] = root[n0].v;
-    out[1] = root[n1].v;
-    out[2] = root[n2].v;
-    out[3] = root[n3].v;
+#pragma GCC unroll 8
+    for (int k = 0; k < TG_LANES; k++)
+        out[k] = root[n[k]].v;
 }
 
 static void gbt_raw(const struct tg_gbt *g, const double *f, double *z)
@@ -100,12 +99,14 @@ void tg_model_related_many(const struct tg_model *m, const double *feats, size_t
                 const struct tg_tree_node *root = g->nodes + g->roots[i];
                 const double *fb = feats + b0 * TG_NFEAT;
                 size_t q = 0;
-                for (; q + 4 <= nlive; q += 4) {
-                    double v4[4];
-                    tree_value4(root, g->depth, fb + live[q] * TG_NFEAT, fb + live[q + 1] * TG_NFEAT,
-                                fb + live[q + 2] * TG_NFEAT, fb + live[q + 3] * TG_NFEAT, v4);
-                    for (size_t k4 = 0; k4 < 4; k4++)
-                        z[live[q + k4]] += v4[k4];
+                for (; q + TG_LANES <= nlive; q += TG_LANES) {
+                    const double *fl[TG_LANES];
+                    double vl[TG_LANES];
+                    for (size_t l = 0; l < TG_LANES; l++)
+                        fl[l] = fb + live[q + l] * TG_NFEAT;
+                    tree_value_lanes(root, g->depth, fl, vl);
+                    for (size_t l = 0; l < TG_LANES; l++)
+                        z[live[q + l]] += vl[l];
                 }
                 for (; q < nlive; q++)
                     z[live[q]] += tree_value(root, g->depth, fb + live[q] * TG_NFEAT);
@@ -178,11 +179,11 @@ void tg_model_stance_many(const struct tg_model *m, const double *feats, const u
                 const struct tg_tree_node *root = g->nodes + g->roots[i];
                 uint32_t c = i % (uint32_t)g->nclass;
                 size_t j = 0;
-                for (; j + 4 <= nb; j += 4) {
-                    double v4[4];
-                    tree_value4(root, g->depth, f[j], f[j + 1], f[j + 2], f[j + 3], v4);
-                    for (size_t k4 = 0; k4 < 4; k4++)
-                        z[j + k4][c] += v4[k4];
+                for (; j + TG_LANES <= nb; j += TG_LANES) {
+                    double vl[TG_LANES];
+                    tree_value_lanes(root, g->depth, f + j, vl);
+                    for (size_t l = 0; l < TG_LANES; l++)
+                        z[j + l][c] += vl[l];
                 }
                 for (; j < nb; j++)
                     z[j][c] += tree_value(root, g->depth, f[j]);
