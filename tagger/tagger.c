@@ -749,6 +749,9 @@ struct tg_pair {
     size_t top[3];
     size_t ntop;
     uint64_t docmask; /* the claim's words present in the document */
+    /* occurrences of the claim's words with a denial or negation within three words, and with a
+     * denial within five (counted in the pass that marks the sentences) */
+    uint32_t near3, nearref5;
 };
 
 /* Stance features of a set of sentences (the top ones for the document, or one for evidence). */
@@ -870,22 +873,8 @@ static void more_features(const struct tagger *t, const struct tg_doc *d, const 
     f[14] = mspk;
     f[15] = n > 0 ? q / n : 0;
     f[16] = best_raw;
-    /* denial words (not plain negations) within five words of the claim's words */
-    double nearref = 0;
-    for (size_t k = 0; k < cl->nterms && nearref < 10; k++) {
-        int32_t term = cl->terms[k];
-        if (t->tstamp[term] != t->stamp)
-            continue;
-        uint32_t u = t->dterm[term];
-        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && nearref < 10; o++) {
-            uint32_t pos = d->occ_pos[o];
-            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
-            uint32_t a = pos >= st->tok0 + 5 ? pos - 5 : st->tok0;
-            uint32_t b = pos + 5 < st->tok0 + st->ntok ? pos + 5 : st->tok0 + st->ntok - 1;
-            nearref += d->pre_ref[b + 1] > d->pre_ref[a];
-        }
-    }
-    f[17] = nearref / 10.0;
+    /* denial words (not plain negations) within five words of the claim's words, up to ten */
+    f[17] = (p->nearref5 < 10 ? p->nearref5 : 10) / 10.0;
 }
 
 /* All features of (document, claim) when full; otherwise only what evidence needs (the
@@ -910,6 +899,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         p->smask[p->touched[i]] = 0;
     }
     p->ntouched = 0;
+    uint32_t near3 = 0, nearref5 = 0;
     /* the claim's bigrams by first word, so an occurrence checks only its own */
     uint8_t bfirst[TG_MAX_CLAIM_TERMS + 1] = {0}, border[TG_MAX_CLAIM_TERMS];
     for (size_t b = 0; full && b < cl->nbigram; b++)
@@ -932,8 +922,14 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             if (p->smask[s] == 0)
                 p->touched[p->ntouched++] = s;
             p->smask[s] |= 1ULL << k;
+            if (!full)
+                continue;
+            const struct tg_sent *st = &tx->sents[s];
+            uint32_t lo = st->tok0, hi = st->tok0 + st->ntok - 1;
+            near3 += d->pre_negref[(pos + 3 < hi ? pos + 3 : hi) + 1] > d->pre_negref[pos >= lo + 3 ? pos - 3 : lo];
+            nearref5 += d->pre_ref[(pos + 5 < hi ? pos + 5 : hi) + 1] > d->pre_ref[pos >= lo + 5 ? pos - 5 : lo];
             int32_t nx = d->next_content[pos];
-            if (nx < 0 || !full)
+            if (nx < 0)
                 continue;
             for (size_t q = bfirst[k]; q < bfirst[k + 1]; q++) {
                 size_t b = border[q];
@@ -981,6 +977,8 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         }
     }
     p->docmask = docmask;
+    p->near3 = near3;
+    p->nearref5 = nearref5;
     if (!full)
         return;
     for (uint64_t b = bigfound; b; b &= b - 1)
@@ -1013,26 +1011,13 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     stance_features(t, d, cl, p->top, p->ntop, p->f);
     /* polarity near the claim's words: denials and negations in the sentences that match the
      * claim well, and within three words of a claim word */
-    double strong_n = 0, strong_ref = 0, near = 0;
+    double strong_n = 0, strong_ref = 0, near = near3 < 3 ? near3 : 3;
     for (size_t i = 0; i < p->ntouched; i++) {
         size_t s = p->touched[i];
         if (p->scov[s] < 0.5)
             continue;
         strong_n++;
         strong_ref += (d->s_ref[s] + d->s_neg[s]) > 0;
-    }
-    for (size_t k = 0; k < cl->nterms && near < 3; k++) {
-        int32_t term = cl->terms[k];
-        if (t->tstamp[term] != t->stamp)
-            continue;
-        uint32_t u = t->dterm[term];
-        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && near < 3; o++) {
-            uint32_t pos = d->occ_pos[o];
-            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
-            uint32_t a = pos >= st->tok0 + 3 ? pos - 3 : st->tok0;
-            uint32_t b = pos + 3 < st->tok0 + st->ntok ? pos + 3 : st->tok0 + st->ntok - 1;
-            near += d->pre_negref[b + 1] > d->pre_negref[a];
-        }
     }
     int xb = TG_NREL + TG_NSTANCE + TG_NCROSS;
     p->f[xb + 0] = strong_n > 0 ? strong_ref / strong_n : 0;
