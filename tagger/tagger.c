@@ -12,11 +12,15 @@
 #define TG_MAX_CLAIM_TERMS 64
 #define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
-#define TG_MAX_CAND 40 /* candidates per document that get full features */
+#define TG_MAX_CAND 60 /* candidates per document that get full features */
 
 struct tg_phrase {
     int32_t *terms;
     size_t n;
+    /* key phrases: the words as written (a copy of the phrase, and each word's byte span in it),
+     * which a document's word must begin with (see phrase_word_ok) */
+    char *surf;
+    uint32_t *span;
     uint32_t owner; /* entity index, or claim index for key phrases */
     int keyphrase;
 };
@@ -36,6 +40,7 @@ struct tg_cl {
     size_t nbigram;
     int neg;
     int hedge; /* the claim itself is hedged ("reportedly", "may") */
+    uint64_t namemask; /* terms written as names or numbers (capitalised mid-sentence, digits) */
     uint32_t *ents; /* global entity indices */
     size_t nents;
 };
@@ -55,9 +60,10 @@ struct tagger {
     size_t nents;
     struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
-    int lex_on; /* the model has word-bucket weights */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
+    double *cwsum;        /* per claim: its weight + 1e-9, apart from the large struct tg_cl so
+                           * the candidate pass reads one cache line per eight claims */
     double *cover;        /* per candidate */
     uint32_t *cand;       /* touched claims */
     uint32_t *tstamp;     /* per term: doc stamp */
@@ -66,6 +72,12 @@ struct tagger {
     uint32_t *ent_count;  /* per entity */
     uint32_t *kp_hits;    /* per claim */
     uint32_t stamp;
+    uint32_t *tmark; /* per term: == stamp2 when the document's best candidate has it */
+    uint32_t stamp2;
+    /* candidate feature rows, kept from one document to the next: a fresh block of this size
+     * per document made the allocator consolidate its free lists every time */
+    double *featbuf;
+    size_t featcap; /* rows */
 };
 
 const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
@@ -78,8 +90,11 @@ void tagger_destroy(struct tagger *t)
         for (size_t i = 0; i < t->cs->n; i++)
             free(t->cl[i].ents);
     free(t->cl);
-    for (size_t i = 0; i < t->nph; i++)
+    for (size_t i = 0; i < t->nph; i++) {
         free(t->ph[i].terms);
+        free(t->ph[i].surf);
+        free(t->ph[i].span);
+    }
     free(t->ph);
     free(t->ph_off);
     free(t->ph_idx);
@@ -94,9 +109,12 @@ void tagger_destroy(struct tagger *t)
     free(t->post_off);
     free(t->post);
     free(t->acc);
+    free(t->cwsum);
     free(t->cover);
     free(t->cand);
     free(t->tstamp);
+    free(t->tmark);
+    free(t->featbuf);
     free(t->tf);
     free(t->dterm);
     free(t->ent_count);
@@ -125,6 +143,23 @@ static int add_phrase(struct tagger *t, const char *s, uint32_t owner, int keyph
         if (p->terms == NULL) {
             rc = -1;
             goto out;
+        }
+        p->surf = NULL;
+        p->span = NULL;
+        if (keyphrase) {
+            p->surf = strdup(s);
+            p->span = malloc(2 * tx.ntok * sizeof *p->span);
+            if (p->surf == NULL || p->span == NULL) {
+                free(p->terms);
+                free(p->surf);
+                free(p->span);
+                rc = -1;
+                goto out;
+            }
+            for (size_t i = 0; i < tx.ntok; i++) {
+                p->span[2 * i] = tx.toks[i].start;
+                p->span[2 * i + 1] = tx.toks[i].end;
+            }
         }
         for (size_t i = 0; i < tx.ntok; i++)
             p->terms[i] = tx.toks[i].term;
@@ -238,6 +273,8 @@ static int build_claim_terms(struct tagger *t, size_t ci)
     if (tg_text_analyse(&t->v, c->text, strlen(c->text), &tx))
         return -1;
     int prev = -1;
+    uint64_t capmask = 0, nummask = 0;
+    size_t ncontent = 0, ncap = 0;
     for (size_t i = 0; i < tx.ntok; i++) {
         const struct tg_tok *tk = &tx.toks[i];
         if (tk->cue & (TG_CUE_NEG | TG_CUE_REFUTE))
@@ -255,10 +292,18 @@ static int build_claim_terms(struct tagger *t, size_t ci)
                 continue;
             cl->terms[cl->nterms++] = tk->term;
         }
+        if ((tk->flags & (TG_TOK_NUM | TG_TOK_UPPER)) || ((tk->flags & TG_TOK_CAP) && i > 0))
+            capmask |= 1ULL << k;
+        if (tk->flags & TG_TOK_NUM)
+            nummask |= 1ULL << k;
+        ncontent++;
+        ncap += (tk->flags & TG_TOK_CAP) != 0;
         if (prev >= 0 && prev != (int)k && cl->nbigram < TG_MAX_CLAIM_TERMS)
             cl->bigram[cl->nbigram++] = (uint16_t)(prev << 8 | (int)k);
         prev = (int)k;
     }
+    /* in a Title Case headline capitals say nothing: only numbers count as names there */
+    cl->namemask = ncap * 10 > ncontent * 6 ? nummask : capmask;
     tg_text_free(&tx);
     return 0;
 }
@@ -272,9 +317,9 @@ struct tagger *tagger_create(struct claimset *cs)
     }
     t->cs = cs;
     t->model = &tg_model_default;
-    for (size_t c = 0; c < 3; c++)
-        for (size_t i = 0; i < TG_NLEX; i++)
-            t->lex_on |= t->model->st_lex[c][i] != 0;
+    if (t->model->nfeat != TG_NFEAT)
+        CW_ERR("tagger", "model parameters are for %d features, the code computes %d: retrain "
+                 "(docs/quality.md); nothing will be tagged", t->model->nfeat, TG_NFEAT);
     if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
@@ -367,14 +412,19 @@ struct tagger *tagger_create(struct claimset *cs)
     free(fill);
     t->acc = calloc(nc ? nc : 1, sizeof *t->acc);
     t->cover = calloc(nc ? nc : 1, sizeof *t->cover);
+    t->cwsum = calloc(nc ? nc : 1, sizeof *t->cwsum);
     t->cand = malloc((nc ? nc : 1) * sizeof *t->cand);
     t->kp_hits = calloc(nc ? nc : 1, sizeof *t->kp_hits);
     t->tstamp = calloc(nt ? nt : 1, sizeof *t->tstamp);
+    t->tmark = calloc(nt ? nt : 1, sizeof *t->tmark);
     t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
     t->dterm = calloc(nt ? nt : 1, sizeof *t->dterm);
     t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
-    if (!t->acc || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tf || !t->dterm || !t->ent_count)
+    if (!t->acc || !t->cwsum || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tmark || !t->tf || !t->dterm ||
+        !t->ent_count)
         goto fail;
+    for (size_t i = 0; i < nc; i++)
+        t->cwsum[i] = t->cl[i].wsum + 1e-9;
     CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
              t->nents);
     return t;
@@ -399,10 +449,41 @@ struct tg_doc {
     uint32_t *tok_sent;     /* sentence of each token */
     uint32_t *sent_chars;   /* per sentence: character offsets of start and end in the text */
     int32_t *next_content;  /* next indexed token in the same sentence, or -1 */
+    /* prefix counts over tokens of denial cues and of denial-or-negation cues, so "is there one
+     * within n words of this claim word" costs two reads */
+    uint32_t *pre_ref, *pre_negref;
     /* per sentence cue counts */
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
+    uint32_t *s_quoted; /* per sentence: tokens inside a quotation */
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
 };
+
+/* Whether the document word w[0..wn) may stand for word i of key phrase p, whose stem it shares:
+ * it must begin with the phrase's word as written (ASCII case aside). A key phrase is a curated
+ * form: "agreement" stands for "agreements", but "security councils" (plural, a body of several
+ * states) must not match "Security Council", which stemming alone would allow. Words with other
+ * than ASCII letters keep the stem match (their case folding is not a byte comparison). */
+static int phrase_word_ok(const struct tg_phrase *p, size_t i, const char *w, size_t wn)
+{
+    const char *k = p->surf + p->span[2 * i];
+    size_t kn = p->span[2 * i + 1] - p->span[2 * i];
+    for (size_t j = 0; j < kn; j++)
+        if ((unsigned char)k[j] >= 0x80)
+            return 1;
+    for (size_t j = 0; j < wn; j++)
+        if ((unsigned char)w[j] >= 0x80)
+            return 1;
+    if (wn < kn)
+        return 0;
+    for (size_t j = 0; j < kn; j++) {
+        char a = k[j], b = w[j];
+        a = (a >= 'A' && a <= 'Z') ? (char)(a + 32) : a;
+        b = (b >= 'A' && b <= 'Z') ? (char)(b + 32) : b;
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
 
 static void doc_free(struct tg_doc *d)
 {
@@ -411,6 +492,8 @@ static void doc_free(struct tg_doc *d)
     free(d->tok_sent);
     free(d->sent_chars);
     free(d->next_content);
+    free(d->pre_ref);
+    free(d->pre_negref);
     free(d->buf);
     tg_text_free(&d->tx);
     free(d->uterms);
@@ -418,6 +501,7 @@ static void doc_free(struct tg_doc *d)
     free(d->s_neg);
     free(d->s_hedge);
     free(d->s_sup);
+    free(d->s_quoted);
 }
 
 static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_doc *d)
@@ -452,8 +536,9 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     d->s_neg = calloc(ns, 1);
     d->s_hedge = calloc(ns, 1);
     d->s_sup = calloc(ns, 1);
+    d->s_quoted = calloc(ns, sizeof *d->s_quoted);
     d->uterms = malloc((tx->ntok ? tx->ntok : 1) * sizeof *d->uterms);
-    if (!d->s_ref || !d->s_neg || !d->s_hedge || !d->s_sup || !d->uterms)
+    if (!d->s_ref || !d->s_neg || !d->s_hedge || !d->s_sup || !d->s_quoted || !d->uterms)
         return -1;
     if (++t->stamp == 0) {
         memset(t->tstamp, 0, t->v.nterms * sizeof *t->tstamp);
@@ -472,6 +557,7 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
                 d->s_hedge[si]++;
             if ((tk->cue & TG_CUE_SUPPORT) && d->s_sup[si] < 255)
                 d->s_sup[si]++;
+            d->s_quoted[si] += tk->quote;
             if (tk->term < 0 || (tk->cue & TG_CUE_STOP))
                 continue;
             if (t->tstamp[tk->term] != t->stamp) {
@@ -524,8 +610,16 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
     d->occ_pos = malloc(nt * sizeof *d->occ_pos);
     d->tok_sent = malloc(nt * sizeof *d->tok_sent);
     d->next_content = malloc(nt * sizeof *d->next_content);
-    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content)
+    d->pre_ref = malloc((nt + 1) * sizeof *d->pre_ref);
+    d->pre_negref = malloc((nt + 1) * sizeof *d->pre_negref);
+    if (!d->occ_off || !d->occ_pos || !d->tok_sent || !d->next_content || !d->pre_ref || !d->pre_negref)
         return -1;
+    d->pre_ref[0] = d->pre_negref[0] = 0;
+    for (size_t k = 0; k < tx->ntok; k++) {
+        uint16_t cue = tx->toks[k].cue;
+        d->pre_ref[k + 1] = d->pre_ref[k] + ((cue & TG_CUE_REFUTE) != 0);
+        d->pre_negref[k + 1] = d->pre_negref[k] + ((cue & (TG_CUE_NEG | TG_CUE_REFUTE)) != 0);
+    }
     for (size_t i = 0; i < d->nuterms; i++)
         t->dterm[d->uterms[i]] = (uint32_t)i;
     for (size_t si = 0; si < tx->nsent; si++) {
@@ -568,6 +662,15 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
                 m++;
             if (m < p->n)
                 continue;
+            if (p->keyphrase) {
+                for (m = 0; m < p->n; m++) {
+                    const struct tg_tok *w = &tx->toks[k + m];
+                    if (!phrase_word_ok(p, m, d->buf + w->start, w->end - w->start))
+                        break;
+                }
+                if (m < p->n)
+                    continue;
+            }
             if (p->keyphrase)
                 t->kp_hits[p->owner]++;
             else
@@ -593,7 +696,7 @@ static size_t doc_candidates(struct tagger *t, const struct tg_doc *d)
     size_t keep = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t c = t->cand[i];
-        double cover = t->acc[c] / (t->cl[c].wsum + 1e-9);
+        double cover = t->acc[c] / t->cwsum[c];
         t->acc[c] = 0;
         if (cover >= TG_CAND_MIN_COVER || t->kp_hits[c] > 0) {
             t->cover[keep] = cover + (t->kp_hits[c] > 0 ? 1.0 : 0.0);
@@ -651,6 +754,10 @@ struct tg_pair {
     size_t ntouched;
     size_t top[3];
     size_t ntop;
+    uint64_t docmask; /* the claim's words present in the document */
+    /* occurrences of the claim's words with a denial or negation within three words, and with a
+     * denial within five (counted in the pass that marks the sentences) */
+    uint32_t near3, nearref5;
 };
 
 /* Stance features of a set of sentences (the top ones for the document, or one for evidence). */
@@ -668,8 +775,7 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
         sup += d->s_sup[s];
         qn += st->question;
         spk += st->speaker_start >= 0;
-        for (size_t k = st->tok0; k < st->tok0 + st->ntok; k++)
-            quoted += tx->toks[k].quote;
+        quoted += d->s_quoted[s];
         ntok += st->ntok;
     }
     double n = nset ? (double)nset : 1.0;
@@ -695,46 +801,93 @@ static void stance_features(const struct tagger *t, const struct tg_doc *d, cons
     (void)t;
 }
 
-/* Hashed-word buckets (distinct) of the given sentences and the text's first two: the words
- * themselves, lower-cased and unstemmed so the hash does not depend on the claim set's vocabulary;
- * stop words are left out except negations. Returns the count written to out. */
-static size_t lex_buckets(const struct tg_doc *d, const size_t *set, size_t nset, uint16_t *out)
+/* The TG_NMORE features: what a related report has that a neighbouring claim's report lacks
+ * (the claim's rarest missing word, its words in the lead, how much of the text carries them),
+ * and the cues of the sentences that carry the claim (weighted by how well they carry it), where
+ * a refutation or a hedge of this claim shows. Cross features of the block are set later. */
+static void more_features(const struct tagger *t, const struct tg_doc *d, const struct tg_cl *cl,
+                          struct tg_pair *p, uint64_t docmask)
 {
     const struct tg_text *tx = &d->tx;
-    uint64_t seen[TG_NLEX / 64] = {0};
-    size_t n = 0;
-    size_t lead[2] = {d->title_sents, d->title_sents + 1};
-    for (size_t pass = 0; pass < 2; pass++) {
-        const size_t *ss = pass == 0 ? set : lead;
-        size_t ns = pass == 0 ? nset : 2;
-        for (size_t i = 0; i < ns; i++) {
-            if (ss[i] >= tx->nsent)
-                continue;
-            const struct tg_sent *st = &tx->sents[ss[i]];
-            for (size_t k = st->tok0; k < st->tok0 + st->ntok && n < TG_MAX_LEX; k++) {
-                const struct tg_tok *tk = &tx->toks[k];
-                if ((tk->cue & TG_CUE_STOP) && !(tk->cue & TG_CUE_NEG))
-                    continue;
-                uint64_t h = 1469598103934665603ULL;
-                for (uint32_t b = tk->start; b < tk->end; b++) {
-                    unsigned char c = (unsigned char)tx->s[b];
-                    if (c >= 'A' && c <= 'Z')
-                        c = (unsigned char)(c + 32);
-                    h = (h ^ c) * 1099511628211ULL;
-                }
-                uint16_t bk = (uint16_t)(h % TG_NLEX);
-                if (seen[bk / 64] & (1ULL << (bk % 64)))
-                    continue;
-                seen[bk / 64] |= 1ULL << (bk % 64);
-                out[n++] = bk;
-            }
-        }
+    double *f = p->f + TG_FMORE;
+    double maxw = 0, maxmiss = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        if (cl->w[k] > maxw)
+            maxw = cl->w[k];
+        if (!(docmask & (1ULL << k)) && cl->w[k] > maxmiss)
+            maxmiss = cl->w[k];
     }
-    return n;
+    f[0] = maxw > 0 ? maxmiss / maxw : 0;
+    /* the claim's weight found in the first two sentences of the text, and over the whole text
+     * counted by occurrences (density) */
+    uint64_t leadmask = 0;
+    double occ = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        if (s >= d->title_sents && s < d->title_sents + 2)
+            leadmask |= p->smask[s];
+    }
+    double lw = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        if (leadmask & (1ULL << k))
+            lw += cl->w[k];
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] == t->stamp)
+            occ += t->tf[term];
+    }
+    f[1] = lw / (cl->wsum + 1e-9);
+    f[2] = tx->nsent ? (double)p->ntouched / (double)tx->nsent : 0;
+    f[3] = occ / (1.0 + (double)tx->ntok) * 10.0;
+    /* f[4], f[5]: rank among the document's candidates and their count (cross_features) */
+    double n = 0, ref = 0, neg = 0, hedge = 0, sup = 0, q = 0;
+    double mref = 0, mneg = 0, mhedge = 0, msup = 0, mspk = 0, best_raw = 0;
+    for (size_t i = 0; i < p->ntouched; i++) {
+        size_t s = p->touched[i];
+        double c = p->scov[s];
+        double raw = (double)__builtin_popcountll(p->smask[s]) / (double)(cl->nterms ? cl->nterms : 1);
+        if (raw > best_raw)
+            best_raw = raw;
+        if (s < d->title_sents)
+            continue;
+        if (d->s_ref[s] && c > mref)
+            mref = c;
+        if (d->s_neg[s] && c > mneg)
+            mneg = c;
+        if (d->s_hedge[s] && c > mhedge)
+            mhedge = c;
+        if (d->s_sup[s] && c > msup)
+            msup = c;
+        if (tx->sents[s].speaker_start >= 0 && c > mspk)
+            mspk = c;
+        if (c < 0.3)
+            continue;
+        n++;
+        ref += d->s_ref[s] > 0;
+        neg += d->s_neg[s] > 0;
+        hedge += d->s_hedge[s] > 0;
+        sup += d->s_sup[s] > 0;
+        q += tx->sents[s].question;
+    }
+    f[6] = n > 0 ? ref / n : 0;
+    f[7] = n > 0 ? neg / n : 0;
+    f[8] = n > 0 ? hedge / n : 0;
+    f[9] = n > 0 ? sup / n : 0;
+    f[10] = mref;
+    f[11] = mneg;
+    f[12] = mhedge;
+    f[13] = msup;
+    f[14] = mspk;
+    f[15] = n > 0 ? q / n : 0;
+    f[16] = best_raw;
+    /* denial words (not plain negations) within five words of the claim's words, up to ten */
+    f[17] = (p->nearref5 < 10 ? p->nearref5 : 10) / 10.0;
 }
 
-/* All features of (document, claim). scov must hold one double per sentence. */
-static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p)
+/* All features of (document, claim) when full; otherwise only what evidence needs (the
+ * sentences touched by the claim's words, their coverage, the best three). scov must hold one
+ * double per sentence. */
+static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci, struct tg_pair *p,
+                          int full)
 {
     const struct tg_cl *cl = &t->cl[ci];
     const struct tg_text *tx = &d->tx;
@@ -752,6 +905,19 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         p->smask[p->touched[i]] = 0;
     }
     p->ntouched = 0;
+    uint32_t near3 = 0, nearref5 = 0;
+    /* the claim's bigrams by first word, so an occurrence checks only its own */
+    uint8_t bfirst[TG_MAX_CLAIM_TERMS + 1] = {0}, border[TG_MAX_CLAIM_TERMS];
+    for (size_t b = 0; full && b < cl->nbigram; b++)
+        bfirst[(cl->bigram[b] >> 8) + 1]++;
+    for (size_t k = 0; k < TG_MAX_CLAIM_TERMS; k++)
+        bfirst[k + 1] = (uint8_t)(bfirst[k + 1] + bfirst[k]);
+    {
+        uint8_t fill[TG_MAX_CLAIM_TERMS];
+        memcpy(fill, bfirst, sizeof fill);
+        for (size_t b = 0; b < cl->nbigram; b++)
+            border[fill[cl->bigram[b] >> 8]++] = (uint8_t)b;
+    }
     for (size_t k = 0; k < cl->nterms; k++) {
         int32_t term = cl->terms[k];
         if (t->tstamp[term] != t->stamp)
@@ -762,15 +928,33 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             if (p->smask[s] == 0)
                 p->touched[p->ntouched++] = s;
             p->smask[s] |= 1ULL << k;
+            if (!full)
+                continue;
+            const struct tg_sent *st = &tx->sents[s];
+            uint32_t lo = st->tok0, hi = st->tok0 + st->ntok - 1;
+            near3 += d->pre_negref[(pos + 3 < hi ? pos + 3 : hi) + 1] > d->pre_negref[pos >= lo + 3 ? pos - 3 : lo];
+            nearref5 += d->pre_ref[(pos + 5 < hi ? pos + 5 : hi) + 1] > d->pre_ref[pos >= lo + 5 ? pos - 5 : lo];
             int32_t nx = d->next_content[pos];
             if (nx < 0)
                 continue;
-            for (size_t b = 0; b < cl->nbigram; b++)
-                if ((cl->bigram[b] >> 8) == k && tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
+            for (size_t q = bfirst[k]; q < bfirst[k + 1]; q++) {
+                size_t b = border[q];
+                if (tx->toks[nx].term == cl->terms[cl->bigram[b] & 0xff])
                     bigfound |= 1ULL << b;
+            }
         }
     }
-    qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    /* text order: when the claim touches a fair share of the sentences, a scan of the marks is
+     * cheaper than a sort */
+    if (p->ntouched * 8 >= tx->nsent) {
+        size_t n = 0;
+        for (size_t s = 0; s < tx->nsent; s++)
+            if (p->smask[s])
+                p->touched[n++] = (uint32_t)s;
+        p->ntouched = n;
+    } else {
+        qsort(p->touched, p->ntouched, sizeof *p->touched, cmp_u32);
+    }
     for (size_t i = 0; i < p->ntouched; i++) {
         size_t s = p->touched[i];
         uint64_t m = p->smask[s];
@@ -798,6 +982,11 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             }
         }
     }
+    p->docmask = docmask;
+    p->near3 = near3;
+    p->nearref5 = nearref5;
+    if (!full)
+        return;
     for (uint64_t b = bigfound; b; b &= b - 1)
         nbig_found++;
     double cov = 0, dot = 0;
@@ -828,30 +1017,13 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     stance_features(t, d, cl, p->top, p->ntop, p->f);
     /* polarity near the claim's words: denials and negations in the sentences that match the
      * claim well, and within three words of a claim word */
-    double strong_n = 0, strong_ref = 0, near = 0;
+    double strong_n = 0, strong_ref = 0, near = near3 < 3 ? near3 : 3;
     for (size_t i = 0; i < p->ntouched; i++) {
         size_t s = p->touched[i];
         if (p->scov[s] < 0.5)
             continue;
         strong_n++;
         strong_ref += (d->s_ref[s] + d->s_neg[s]) > 0;
-    }
-    for (size_t k = 0; k < cl->nterms && near < 3; k++) {
-        int32_t term = cl->terms[k];
-        if (t->tstamp[term] != t->stamp)
-            continue;
-        uint32_t u = t->dterm[term];
-        for (uint32_t o = d->occ_off[u]; o < d->occ_off[u + 1] && near < 3; o++) {
-            uint32_t pos = d->occ_pos[o];
-            const struct tg_sent *st = &tx->sents[d->tok_sent[pos]];
-            uint32_t a = pos >= st->tok0 + 3 ? pos - 3 : st->tok0;
-            uint32_t b = pos + 3 < st->tok0 + st->ntok ? pos + 3 : st->tok0 + st->ntok - 1;
-            for (uint32_t q = a; q <= b; q++)
-                if (tx->toks[q].cue & (TG_CUE_NEG | TG_CUE_REFUTE)) {
-                    near++;
-                    break;
-                }
-        }
     }
     int xb = TG_NREL + TG_NSTANCE + TG_NCROSS;
     p->f[xb + 0] = strong_n > 0 ? strong_ref / strong_n : 0;
@@ -876,6 +1048,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     else
         rare *= 2;
     p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
+    more_features(t, d, cl, p, docmask);
 }
 
 /* Features relative to the best candidate of the document: the claim a report is about
@@ -888,24 +1061,127 @@ static void cross_features(double *f, const double *mx)
     f[base + 2] = mx[3] > 0 ? f[3] / mx[3] : 0;
 }
 
-/* Features of every candidate into feats[ncand][TG_NFEAT]; NULL on allocation failure. */
+/* Rank of each candidate by coverage (0 = best) and the candidate count. */
+static void rank_features(double *feats, size_t ncand)
+{
+    for (size_t i = 0; i < ncand; i++) {
+        double v = feats[i * TG_NFEAT];
+        size_t rank = 0;
+        for (size_t j = 0; j < ncand; j++)
+            rank += feats[j * TG_NFEAT] > v;
+        feats[i * TG_NFEAT + TG_FMORE + 4] = 1.0 / (1.0 + (double)rank);
+        feats[i * TG_NFEAT + TG_FMORE + 5] = log(1.0 + (double)ncand);
+    }
+}
+
+/* Against the document's best other candidate (by coverage): the share of the claim's weight in
+ * words that claim lacks, how much of that distinctive weight the document has, and the coverage
+ * gap. A report on one claim also matches its siblings (claims on the same story share most
+ * words); a sibling is only spoken to when its own words are there too. */
+static void sibling_features(struct tagger *t, double *feats, const uint64_t *masks, size_t ncand)
+{
+    size_t i0 = SIZE_MAX, i1 = SIZE_MAX;
+    for (size_t i = 0; i < ncand; i++) {
+        double v = feats[i * TG_NFEAT];
+        if (i0 == SIZE_MAX || v > feats[i0 * TG_NFEAT]) {
+            i1 = i0;
+            i0 = i;
+        } else if (i1 == SIZE_MAX || v > feats[i1 * TG_NFEAT]) {
+            i1 = i;
+        }
+    }
+    if (++t->stamp2 == 0) {
+        memset(t->tmark, 0, t->v.nterms * sizeof *t->tmark);
+        t->stamp2 = 1;
+    }
+    if (i0 != SIZE_MAX) {
+        const struct tg_cl *rc = &t->cl[t->cand[i0]];
+        for (size_t k = 0; k < rc->nterms; k++)
+            t->tmark[rc->terms[k]] = t->stamp2;
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        double *f = feats + i * TG_NFEAT + TG_FMORE + 18;
+        size_t r = i == i0 ? i1 : i0;
+        if (r == SIZE_MAX) {
+            f[0] = 1;
+            f[1] = 1;
+            f[2] = 0;
+            f[3] = 1;
+            continue;
+        }
+        const struct tg_cl *cl = &t->cl[t->cand[i]], *rc = &t->cl[t->cand[r]];
+        double dw = 0, dfound = 0, nw = 0, nfound = 0;
+        for (size_t k = 0; k < cl->nterms; k++) {
+            int shared = 0;
+            if (i != i0) {
+                shared = t->tmark[cl->terms[k]] == t->stamp2;
+            } else { /* the best candidate against the second: once per document */
+                for (size_t j = 0; j < rc->nterms && !shared; j++)
+                    shared = rc->terms[j] == cl->terms[k];
+            }
+            if (shared)
+                continue;
+            dw += cl->w[k];
+            if (masks[i] & (1ULL << k))
+                dfound += cl->w[k];
+            if (cl->namemask & (1ULL << k)) {
+                nw++;
+                nfound += (masks[i] >> k) & 1;
+            }
+        }
+        f[3] = nw > 0 ? nfound / nw : 1; /* its own names and numbers (TG_FNAMES) */
+        f[0] = dw / (cl->wsum + 1e-9);
+        f[1] = dw > 0 ? dfound / dw : 1;
+        f[2] = feats[r * TG_NFEAT] - feats[i * TG_NFEAT];
+    }
+}
+
+/* Features of every candidate into rows [ncand][TG_NFEAT] owned by the tagger (valid until the
+ * next document); NULL on allocation failure. */
 static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
                                   size_t ncand)
 {
-    double *feats = malloc((ncand ? ncand : 1) * TG_NFEAT * sizeof *feats);
     double mx[TG_NFEAT] = {0};
-    if (feats == NULL)
+    if (ncand > t->featcap || t->featbuf == NULL) {
+        size_t cap = ncand > TG_MAX_CAND ? ncand : TG_MAX_CAND;
+        double *nb = realloc(t->featbuf, cap * TG_NFEAT * sizeof *nb);
+        if (nb == NULL)
+            return NULL;
+        t->featbuf = nb;
+        t->featcap = cap;
+    }
+    double *feats = t->featbuf;
+    uint64_t *masks = malloc((ncand ? ncand : 1) * sizeof *masks);
+    if (masks == NULL)
         return NULL;
     for (size_t i = 0; i < ncand; i++) {
-        pair_features(t, d, t->cand[i], p);
+        pair_features(t, d, t->cand[i], p, 1);
         memcpy(feats + i * TG_NFEAT, p->f, sizeof p->f);
+        masks[i] = p->docmask;
         for (size_t k = 0; k < TG_NFEAT; k++)
             if (p->f[k] > mx[k])
                 mx[k] = p->f[k];
     }
     for (size_t i = 0; i < ncand; i++)
         cross_features(feats + i * TG_NFEAT, mx);
+    rank_features(feats, ncand);
+    sibling_features(t, feats, masks, ncand);
+    free(masks);
     return feats;
+}
+
+/* Sets o[k] = v (stolen); on any failure (o or v NULL included) releases both and returns NULL.
+ * Built directly rather than by json_pack: its format parsing and key checks showed in profiles
+ * for the few dozen small objects of every document. */
+static json_t *obj_set(json_t *o, const char *k, json_t *v)
+{
+    if (o == NULL || v == NULL || json_object_set_new_nocheck(o, k, v) != 0) {
+        if (o == NULL || v == NULL)
+            json_decref(v);
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
@@ -915,9 +1191,12 @@ static json_t *span_json(const struct tg_doc *d, size_t si, const char *stance)
     json_t *sp = st->speaker_start >= 0
                      ? json_stringn(d->buf + st->speaker_start, (size_t)st->speaker_len)
                      : json_null();
-    return json_pack("{s:s%,s:I,s:I,s:s,s:o}", "text", d->buf + st->start, (size_t)(st->end - st->start),
-                     "start", (json_int_t)ca, "end", (json_int_t)cb, "stance", stance, "speaker",
-                     sp ? sp : json_null());
+    json_t *o = json_object();
+    o = obj_set(o, "text", json_stringn(d->buf + st->start, (size_t)(st->end - st->start)));
+    o = obj_set(o, "start", json_integer((json_int_t)ca));
+    o = obj_set(o, "end", json_integer((json_int_t)cb));
+    o = obj_set(o, "stance", json_string(stance));
+    return obj_set(o, "speaker", sp ? sp : json_null());
 }
 
 static const char *const tg_stance_names[3] = {"discusses", "supports", "refutes"};
@@ -1007,6 +1286,21 @@ static json_t *evidence(struct tagger *t, const struct tg_doc *d, uint32_t ci, s
     return arr;
 }
 
+/* True when an evidence sentence refutes the claim and names who says so. The stance model
+ * learnt from FNC-1 bodies, where attribution carries little weight; a report that quotes a
+ * named denial of the claim presents it as contested even when most of it restates the claim. */
+static int attributed_refutation(json_t *ev)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(ev, i, e) {
+        const char *st = json_string_value(json_object_get(e, "stance"));
+        if (st && strcmp(st, "refutes") == 0 && json_is_string(json_object_get(e, "speaker")))
+            return 1;
+    }
+    return 0;
+}
+
 static int cmp_claim_out(const void *a, const void *b)
 {
     double sa = json_real_value(json_object_get(*(json_t *const *)a, "score"));
@@ -1043,39 +1337,75 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(outv);
         goto fail;
     }
+    double *rels = malloc((ncand ? ncand : 1) * sizeof *rels);
+    if (rels == NULL) {
+        free(outv);
+        goto fail;
+    }
+    tg_model_related_many(t->model, feats, ncand, rels);
+    /* the candidates that pass (their rows in sel), then their stances in one batch */
+    uint32_t *sel = malloc((ncand ? ncand : 1) * sizeof *sel);
+    int *sts = malloc((ncand ? ncand : 1) * sizeof *sts);
+    size_t nsel = 0;
+    if (sel == NULL || sts == NULL) {
+        free(sel);
+        free(sts);
+        free(outv);
+        free(rels);
+        goto fail;
+    }
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
-        double rel = tg_model_related(t->model, feats + i * TG_NFEAT);
+        double rel = rels[i];
         /* declared key phrases: one present is strong evidence; none present, when the claim
-         * declares some, is evidence against (within one story, sibling claims share most words
-         * but not their key phrases) */
-        if (t->kp_hits[ci])
-            rel = rel + 0.15 > 1 ? 1 : rel + 0.15;
-        else if (t->cs->claims[ci].nkeyphrases > 0)
-            rel *= 0.5;
+         * declares some, rules the claim out (within one story, sibling claims share most words
+         * but not their key phrases; the model, trained on text alone, cannot tell them apart) */
+        if (t->cs->claims[ci].nkeyphrases > 0) {
+            /* a claim curated with key phrases is told apart from its siblings by them and by
+             * its own names and numbers: when the document has none of the names that set it
+             * apart from the document's best claim, the report is about that sibling */
+            if (t->kp_hits[ci] == 0 || feats[i * TG_NFEAT + TG_FNAMES] == 0)
+                continue;
+        }
+        if (t->kp_hits[ci]) { /* each occurrence of a key phrase adds evidence, up to 0.15 */
+            double bonus = 0.05 * (double)t->kp_hits[ci];
+            rel += bonus > 0.15 ? 0.15 : bonus;
+            if (rel > 1)
+                rel = 1;
+        }
         if (rel < t->model->rel_threshold)
             continue;
-        pair_features(t, &d, ci, &p); /* again, for the per-sentence coverage evidence needs */
+        rels[i] = rel;
+        sel[nsel++] = (uint32_t)i;
+    }
+    tg_model_stance_many(t->model, feats, sel, nsel, sts);
+    for (size_t k = 0; k < nsel; k++) {
+        size_t i = sel[k];
+        uint32_t ci = t->cand[i];
+        double rel = rels[i];
+        pair_features(t, &d, ci, &p, 0); /* the per-sentence coverage evidence needs */
         memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         if (p.ntop == 0)
             continue;
-        double pr[3];
-        uint16_t lex[TG_MAX_LEX];
-        size_t nlex = t->lex_on ? lex_buckets(&d, p.top, p.ntop, lex) : 0;
-        int st = tg_model_stance(t->model, p.f, lex, nlex, pr);
+        int st = sts[k];
         json_t *ev = evidence(t, &d, ci, &p);
         if (ev != NULL && json_array_size(ev) == 0) {
             /* no sentence of the text carries the claim (a title alone is not evidence) */
             json_decref(ev);
             continue;
         }
-        json_t *c = json_pack("{s:s,s:s,s:f,s:o}", "id", t->cs->claims[ci].id, "stance",
-                              tg_stance_names[st], "score", round(rel * 1000) / 1000, "evidence",
-                              ev ? ev : json_array());
+        if (st == TG_SUPPORT && ev != NULL && attributed_refutation(ev))
+            st = TG_DISCUSS; /* it reports a denial too: both sides, not an endorsement */
+        json_t *c = obj_set(json_object(), "id", json_string(t->cs->claims[ci].id));
+        c = obj_set(c, "stance", json_string(tg_stance_names[st]));
+        c = obj_set(c, "score", json_real(round(rel * 1000) / 1000));
+        c = obj_set(c, "evidence", ev ? ev : json_array());
         if (c)
             outv[nout++] = c;
     }
-    free(feats);
+    free(sel);
+    free(sts);
+    free(rels);
     if (nout > 1)
         qsort(outv, nout, sizeof *outv, cmp_claim_out);
     for (size_t i = 0; i < nout; i++)
@@ -1151,27 +1481,21 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
                 if (t->cand[j] == ci)
                     break;
             cand = j < ncand;
-            pair_features(t, &d, ci, &p);
+            pair_features(t, &d, ci, &p, 1);
             if (cand)
                 memcpy(p.f, feats + j * TG_NFEAT, sizeof p.f);
         } else {
             ci = t->cand[i];
             cand = 1;
-            pair_features(t, &d, ci, &p);
+            pair_features(t, &d, ci, &p, 1);
             memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
         }
-        uint16_t lex[TG_MAX_LEX];
-        size_t nlex = lex_buckets(&d, p.top, p.ntop, lex);
-        json_t *lx = json_array();
-        for (size_t k = 0; lx && k < nlex; k++)
-            json_array_append_new(lx, json_integer(lex[k]));
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:o,s:o}", "claim", t->cs->claims[ci].id,
-                                             "cand", cand, "f", f, "lex", lx ? lx : json_array()));
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id,
+                                             "cand", cand, "f", f));
     }
-    free(feats);
 out:
     free(p.scov);
     free(p.smask);

@@ -131,26 +131,60 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NSTANCE 16
 #define TG_NCROSS 4 /* the pair against the document's other candidate claims */
 #define TG_NEXTRA 4 /* polarity near the claim's words */
-#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA)
+#define TG_NMORE 22 /* missing rare words, lead, spread, cues of the sentences carrying the claim,
+                     * words that set the claim apart from the best other candidate */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA + TG_NMORE)
+#define TG_FMORE (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA) /* first of the TG_NMORE */
+#define TG_FNAMES (TG_FMORE + 21) /* share of the claim's own names and numbers in the document */
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
-/* Hashed words of the best-matching sentences and the lead feed the stance model too. */
-#define TG_NLEX 1024
-#define TG_MAX_LEX 512
+
+/* Gradient-boosted regression trees (tg_model.c). A node splits on f[feat] <= v (left child) or
+ * is a leaf (left == right == its own index) whose value v adds to its class's raw score. Node
+ * indices are relative to the tree's root; every walk takes exactly `depth` steps (a leaf steps
+ * onto itself), so it has no data-dependent branch. Trees of a multi-class ensemble are
+ * interleaved (tree i scores class i % nclass). */
+struct tg_tree_node {
+    double v;
+    int16_t feat;
+    uint16_t left, right;
+};
+
+struct tg_gbt {
+    const struct tg_tree_node *nodes;
+    const uint32_t *roots; /* offset of each tree's root in nodes */
+    uint32_t ntrees;
+    uint32_t nnodes;
+    uint32_t depth; /* of the deepest tree */
+    int nclass;     /* 1 = binary (raw score is log-odds) */
+    double base[3]; /* raw score before any tree */
+    /* early exit (binary only): after exit_at[k] trees, a raw score below exit_below[k] stops
+     * the walk as unrelated. Set by the trainer so that no training pair within a wide margin
+     * of the decision threshold exits; most candidates are clearly unrelated and leave early. */
+    uint32_t exit_at[2];
+    double exit_below[2];
+};
 
 struct tg_model {
-    double rel_mean[TG_NFEAT], rel_scale[TG_NFEAT];
-    double rel_w[TG_NFEAT + 1]; /* last = bias */
-    double rel_threshold;
-    double st_w[3][TG_NFEAT + 1];
-    double st_lex[3][TG_NLEX]; /* weights of the hashed-word buckets (presence) */
+    int nfeat;             /* TG_NFEAT the model was trained with; a mismatch disables it */
+    struct tg_gbt rel;     /* related vs unrelated */
+    double rel_threshold;  /* on the probability, tuned by claim-grouped cross-validation */
+    struct tg_gbt st;      /* discuss / support / refute among related pairs */
+    double st_bias[3];     /* added to the stance log-probabilities before the argmax (tuned too) */
 };
 extern const struct tg_model tg_model_default;
 
 /* Probability the pair is related. */
 double tg_model_related(const struct tg_model *m, const double *f);
-/* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the argmax. */
-int tg_model_stance(const struct tg_model *m, const double *f, const uint16_t *lex, size_t nlex,
-                    double p[3]);
+/* The same for n feature vectors (feats[n][TG_NFEAT]) into out[n], tree by tree over all of
+ * them (independent walks overlap in the CPU), dropping those below an early-exit bound. */
+void tg_model_related_many(const struct tg_model *m, const double *feats, size_t n, double *out);
+/* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the decision
+ * (argmax after the tuned biases). */
+int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);
+/* The decisions of tg_model_stance for rows[0..n) of feats[][TG_NFEAT] into st[n], tree by tree
+ * over the rows (the same numbers, cheaper than one row at a time). */
+void tg_model_stance_many(const struct tg_model *m, const double *feats, const uint32_t *rows, size_t n,
+                          int *st);
 
 struct tagger;
 struct tag_doc;

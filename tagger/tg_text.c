@@ -392,7 +392,16 @@ static int push_tok(struct tg_text *t, struct tg_vocab *v, size_t a, size_t b, i
     tk->end = (uint32_t)b;
     tk->quote = (uint8_t)quote;
     utf8proc_int32_t cp;
-    utf8proc_iterate((const utf8proc_uint8_t *)t->s + a, (utf8proc_ssize_t)(b - a), &cp);
+    unsigned char c0 = (unsigned char)t->s[a];
+    if (c0 < 0x80) { /* ASCII: upper-case letter or digit, the same answers as the categories */
+        if (c0 >= 'A' && c0 <= 'Z')
+            tk->flags |= TG_TOK_CAP;
+        else if (c0 >= '0' && c0 <= '9')
+            tk->flags |= TG_TOK_NUM;
+        cp = -1;
+    } else {
+        utf8proc_iterate((const utf8proc_uint8_t *)t->s + a, (utf8proc_ssize_t)(b - a), &cp);
+    }
     if (cp >= 0) {
         utf8proc_category_t cat = utf8proc_category(cp);
         if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT)
@@ -426,7 +435,13 @@ static int tokenise_sentence(struct tg_text *t, struct tg_vocab *v, struct tg_se
     st->tok0 = (uint32_t)t->ntok;
     while (i < end) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(end - i), &cp);
+        utf8proc_ssize_t n;
+        if (s[i] < 0x80) { /* ASCII, most of the text: no decoding call */
+            cp = s[i];
+            n = 1;
+        } else {
+            n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(end - i), &cp);
+        }
         if (n <= 0) {
             n = 1;
             cp = -1;

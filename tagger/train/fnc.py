@@ -57,6 +57,27 @@ def split(pairs, dev_share=0.2, seed="claimwatch"):
     return out
 
 
+def clusters(pairs):
+    """Connected components of headlines and bodies joined by related pairs: one per claim."""
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for h, b, s in pairs:
+        find(("h", h))
+        find(("b", b))
+        if s != "unrelated":
+            ra, rb = find(("h", h)), find(("b", b))
+            if ra != rb:
+                parent[ra] = rb
+    return find
+
+
 def claim_id(headline):
     return "h" + hashlib.sha256(headline.encode()).hexdigest()[:12]
 

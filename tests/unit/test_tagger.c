@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,129 @@ static void test_simhash(void **state)
     assert_int_equal(simhash_text("too short", 9), 0);
 }
 
+/* The committed trees match the features the code computes, and their node tables are sound:
+ * every split names a feature in range and points inside its tree. */
+static void test_model(void **state)
+{
+    (void)state;
+    const struct tg_model *m = &tg_model_default;
+    assert_int_equal(m->nfeat, TG_NFEAT);
+    assert_true(m->rel_threshold > 0 && m->rel_threshold < 1);
+    const struct tg_gbt *g[2] = {&m->rel, &m->st};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(g[k]->nclass, k == 0 ? 1 : 3);
+        assert_true(g[k]->ntrees > 0);
+        for (uint32_t i = 0; i < g[k]->ntrees; i++) {
+            uint32_t start = g[k]->roots[i];
+            uint32_t end = i + 1 < g[k]->ntrees ? g[k]->roots[i + 1] : g[k]->nnodes;
+            assert_true(start < end && end <= g[k]->nnodes);
+            for (uint32_t n = start; n < end; n++) {
+                const struct tg_tree_node *nd = &g[k]->nodes[n];
+                assert_true(nd->feat >= 0 && nd->feat < TG_NFEAT);
+                if (nd->left == n - start && nd->right == n - start)
+                    continue; /* a leaf */
+                assert_true(start + nd->left < end && start + nd->right < end);
+                assert_true(nd->left > n - start && nd->right > n - start); /* no cycles */
+            }
+        }
+    }
+    assert_true(m->rel.depth > 0 && m->rel.depth <= 16 && m->st.depth > 0 && m->st.depth <= 16);
+    /* probabilities stay in range for an all-zero and an all-one feature vector, and the batch
+     * evaluation agrees with the single one */
+    double f[TG_NFEAT], p[3], two[2 * TG_NFEAT], out[2];
+    for (int v = 0; v < 2; v++) {
+        for (int i = 0; i < TG_NFEAT; i++)
+            f[i] = two[v * TG_NFEAT + i] = v;
+    }
+    tg_model_related_many(m, two, 2, out);
+    for (int v = 0; v < 2; v++) {
+        for (int i = 0; i < TG_NFEAT; i++)
+            f[i] = v;
+        double r = tg_model_related(m, f);
+        assert_true(r >= 0 && r <= 1);
+        assert_true(fabs(r - out[v]) < 1e-12);
+        int st = tg_model_stance(m, f, p);
+        assert_true(st >= 0 && st < 3);
+        assert_true(p[0] + p[1] + p[2] > 0.999 && p[0] + p[1] + p[2] < 1.001);
+    }
+}
+
+/* A sibling claim (same story, its own name "Fath-360" missing) scores 0 on the share of its
+ * own names against the document's best claim, and more when the name is there; a curated claim
+ * (key phrases) is not tagged in the first case. */
+static double names_share(struct tagger *t, const char *text, const char *claim)
+{
+    struct tag_doc d = {.id = "d", .title = "", .text = text};
+    json_t *ids = json_pack("[s]", claim);
+    json_t *f = tg_dump_features(t, &d, ids);
+    assert_non_null(f);
+    json_t *row = json_array_get(f, 0);
+    assert_non_null(row);
+    assert_true(json_is_true(json_object_get(row, "cand")));
+    double v = json_real_value(json_array_get(json_object_get(row, "f"), TG_FNAMES));
+    json_decref(f);
+    json_decref(ids);
+    return v;
+}
+
+static void test_siblings(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"main\", \"text\": \"Iran has supplied Russia with ballistic missiles.\"},"
+        " {\"id\": \"fath\", \"text\": \"The ballistic missiles Iran sent to Russia are short-range Fath-360 missiles.\","
+        "  \"keyphrases\": [\"ballistic missiles\"]}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    const char *without = "Iran has supplied Russia with ballistic missiles, officials said. The ballistic "
+                          "missiles Iran sent to Russia arrived last week, they said.";
+    const char *with = "Iran has supplied Russia with ballistic missiles, officials said. The missiles "
+                       "Iran sent to Russia are Fath-360 ballistic missiles, they said.";
+    assert_true(names_share(t, without, "fath") == 0.0);
+    assert_true(names_share(t, with, "fath") > 0.0);
+    struct tag_doc d = {.id = "d", .title = "", .text = without};
+    json_t *r = tagger_tag(t, &d);
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(r, "claims"), i, c)
+        assert_string_not_equal(json_string_value(json_object_get(c, "id")), "fath");
+    json_decref(r);
+    tagger_destroy(t);
+}
+
+/* A key phrase stands for the words as written: a document word may extend a phrase word
+ * ("agreement" -> "agreements") but not drop part of it ("security councils" is not "Security
+ * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
+static int is_candidate(struct tagger *t, const char *text, const char *claim)
+{
+    struct tag_doc d = {.id = "d", .title = "", .text = text};
+    json_t *ids = json_pack("[s]", claim);
+    json_t *f = tg_dump_features(t, &d, ids);
+    assert_non_null(f);
+    json_t *row = json_array_get(f, 0);
+    assert_non_null(row);
+    int cand = json_is_true(json_object_get(row, "cand"));
+    json_decref(f);
+    json_decref(ids);
+    return cand;
+}
+
+static void test_keyphrase_forms(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"k\", \"text\": \"Zebras graze quietly on northern plains.\","
+        "  \"keyphrases\": [\"security councils\", \"trade agreement\"]}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    assert_false(is_candidate(t, "The UN Security Council met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "The two security councils met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "Both Security Councils met on Monday in New York.", "k"));
+    assert_true(is_candidate(t, "They signed two trade agreements on Monday.", "k"));
+    assert_false(is_candidate(t, "They agreed on trade on Monday.", "k"));
+    tagger_destroy(t);
+}
+
 static void test_tag(void **state)
 {
     (void)state;
@@ -219,6 +343,9 @@ int main(void)
         cmocka_unit_test(test_claims_version),
         cmocka_unit_test_setup_teardown(test_sentences_and_speakers, setup_vocab, teardown_vocab),
         cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_model),
+        cmocka_unit_test(test_siblings),
+        cmocka_unit_test(test_keyphrase_forms),
         cmocka_unit_test(test_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
