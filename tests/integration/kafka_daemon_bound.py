@@ -37,28 +37,6 @@ def check(cond, what):
         failures.append(what)
 
 
-class Stderr(threading.Thread):
-    """Drains the daemon's log and picks out the metrics port."""
-
-    def __init__(self, pipe):
-        super().__init__(daemon=True)
-        self.pipe, self.lines, self.port, self.got_port = pipe, [], None, threading.Event()
-
-    def run(self):
-        for line in self.pipe:
-            self.lines.append(line)
-            if len(self.lines) > 4000:
-                del self.lines[:1000]
-            if self.port is None and "listening" in line:
-                m = re.search(r"port=(\d+)", line)
-                if m:
-                    self.port = int(m.group(1))
-                    self.got_port.set()
-
-    def text(self):
-        return "".join(self.lines)
-
-
 def metrics(port):
     """{name{labels}: value} from /metrics, or {} if it does not answer."""
     try:
@@ -112,7 +90,7 @@ with kt.MockBroker() as mb:
     mb.cmd("down all")
     p = subprocess.Popen([BIN, "run", "-c", cpath, "--state-dir", state], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
-    log = Stderr(p.stderr)
+    log = kt.DaemonLog(p.stderr)
     log.start()
     try:
         check(log.got_port.wait(30), "metrics port logged")

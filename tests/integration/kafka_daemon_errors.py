@@ -35,23 +35,6 @@ def check(cond, what):
         failures.append(what)
 
 
-class Stderr(threading.Thread):
-    def __init__(self, pipe):
-        super().__init__(daemon=True)
-        self.pipe, self.lines, self.port, self.got_port = pipe, [], None, threading.Event()
-
-    def run(self):
-        for line in self.pipe:
-            self.lines.append(line)
-            if len(self.lines) > 4000:
-                del self.lines[:1000]
-            if self.port is None and "listening" in line:
-                m = re.search(r"port=(\d+)", line)
-                if m:
-                    self.port = int(m.group(1))
-                    self.got_port.set()
-
-
 def metric_sum(port, name):
     try:
         with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
@@ -112,7 +95,7 @@ def run_case(name, errors):
             json.dump(conf, f)
         p = subprocess.Popen([BIN, "run", "-c", cpath, "--state-dir", state], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
-        log = Stderr(p.stderr)
+        log = kt.DaemonLog(p.stderr)
         log.start()
         want = feeds.all_item_urls()
         delivered, dead, retries, ndead = set(), {}, None, None

@@ -89,31 +89,6 @@ class Notify(threading.Thread):
         return None
 
 
-class Stderr(threading.Thread):
-    """Drains the daemon's log (so its pipe never fills) and picks out the metrics port."""
-
-    def __init__(self, pipe):
-        super().__init__(daemon=True)
-        self.pipe = pipe
-        self.lines = []
-        self.port = None
-        self.got_port = threading.Event()
-
-    def run(self):
-        for line in self.pipe:
-            self.lines.append(line)
-            if len(self.lines) > 4000:
-                del self.lines[:1000]
-            if self.port is None and "listening" in line:
-                m = re.search(r"port=(\d+)", line)
-                if m:
-                    self.port = int(m.group(1))
-                    self.got_port.set()
-
-    def tail(self, n=40):
-        return "".join(self.lines[-n:])
-
-
 class Feeds:
     """NFEEDS RSS files; append() adds PER_STEP new items to each and replaces the file atomically
     (rename), so a fetch never sees half a document."""
@@ -220,7 +195,7 @@ with kt.MockBroker() as mb:
                                                "quarantine_size_mb=4", "thread_local_quarantine_size_kb=64") if x)
     p = subprocess.Popen([BIN, "run", "-c", cpath, "--state-dir", state], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log = Stderr(p.stderr)
+    log = kt.DaemonLog(p.stderr)
     log.start()
     try:
         ready = ns.wait_for("READY", "1", 30)

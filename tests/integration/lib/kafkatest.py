@@ -3,11 +3,13 @@ kcat as the independent reader, and checks on the state DB. Not a test itself (l
 globbed by tests/CMakeLists.txt)."""
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOOLS = os.environ.get("CW_TOOLS_DIR", "build/tests")
@@ -133,3 +135,29 @@ def rss_kb(pid):
 
 def workdir(name):
     return tempfile.mkdtemp(prefix="cw-%s-" % name)
+
+
+class DaemonLog(threading.Thread):
+    """Drains a daemon's stderr (so its pipe never fills), keeps the last lines and picks out the
+    metrics port from the "listening" line."""
+
+    def __init__(self, pipe):
+        super().__init__(daemon=True)
+        self.pipe, self.lines, self.port, self.got_port = pipe, [], None, threading.Event()
+
+    def run(self):
+        for line in self.pipe:
+            self.lines.append(line)
+            if len(self.lines) > 4000:
+                del self.lines[:1000]
+            if self.port is None and "listening" in line:
+                m = re.search(r"port=(\d+)", line)
+                if m:
+                    self.port = int(m.group(1))
+                    self.got_port.set()
+
+    def text(self):
+        return "".join(self.lines)
+
+    def tail(self, n=40):
+        return "".join(self.lines[-n:])
