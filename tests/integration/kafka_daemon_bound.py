@@ -131,12 +131,7 @@ with kt.MockBroker() as mb:
             global got
             if min(feeds.full_served) < 1 or metrics(port).get("claimwatch_outbox_pending_rows") != 0:
                 return False
-            got = set()
-            for line in kt.kcat_read(mb.addr, "claimwatch.items", fmt="%s\\n").split("\n"):
-                try:
-                    got.add(json.loads(line).get("url", "")) if line else None
-                except ValueError:
-                    pass
+            got = kt.topic_item_urls(mb.addr)
             return want <= got
 
         # The remaining pages need further polls, each up to an interval apart; pauses may recur.

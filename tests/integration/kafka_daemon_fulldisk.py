@@ -123,12 +123,7 @@ try:
                 return False
             if db_query("SELECT count(*) FROM outbox")[0][0] != 0:
                 return False
-            got = set()
-            for line in kt.kcat_read(mb.addr, "claimwatch.items", fmt="%s\\n").split("\n"):
-                try:
-                    got.add(json.loads(line).get("url", "")) if line else None
-                except ValueError:
-                    pass
+            got = kt.topic_item_urls(mb.addr)
             return want <= got
 
         wait_until(all_delivered, 120, step=1.0)

@@ -123,13 +123,7 @@ with kt.MockBroker() as mb:
             time.sleep(1.0)
             if min(feeds.full_served) < 1 or outbox_rows() != 0:
                 continue
-            got = set()
-            for line in kt.kcat_read(mb.addr, "claimwatch.items", fmt="%s\\n", timeout=120).split("\n"):
-                if line:
-                    try:
-                        got.add(json.loads(line).get("url", ""))
-                    except ValueError:
-                        pass
+            got = kt.topic_item_urls(mb.addr, timeout=120)
             if want <= got:
                 break
         alive = p.poll() is None

@@ -92,6 +92,18 @@ def kcat_read(addr, topic, fmt="%k\\n", timeout=60):
     return p.stdout
 
 
+def topic_item_urls(addr, topic="claimwatch.items", timeout=60):
+    """The "url" of every item event on the topic (lines that are not JSON are skipped)."""
+    urls = set()
+    for line in kcat_read(addr, topic, fmt="%s\\n", timeout=timeout).split("\n"):
+        if line:
+            try:
+                urls.add(json.loads(line).get("url", ""))
+            except ValueError:
+                pass
+    return urls
+
+
 def kcat_keys(addr, topic):
     return [k for k in kcat_read(addr, topic).split("\n") if k]
 
