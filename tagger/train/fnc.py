@@ -23,40 +23,6 @@ def load(fnc_dir):
     return bodies, pairs
 
 
-def split(pairs, dev_share=0.2, seed="claimwatch"):
-    """Claim clusters = connected components of headlines and bodies joined by related pairs; a
-    whole cluster goes to train or to dev, so no claim (nor any of its bodies) is in both."""
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for h, b, s in pairs:
-        find(("h", h))
-        find(("b", b))
-        if s != "unrelated":
-            ra, rb = find(("h", h)), find(("b", b))
-            if ra != rb:
-                parent[ra] = rb
-
-    def side(node):
-        d = hashlib.sha256((seed + repr(find(node))).encode()).digest()
-        return "dev" if d[0] < int(256 * dev_share) else "train"
-
-    roots = {}
-    out = {"train": [], "dev": []}
-    for h, b, s in pairs:
-        sh = roots.setdefault(("h", h), side(("h", h)))
-        sb = roots.setdefault(("b", b), side(("b", b)))
-        if sh == sb:
-            out[sh].append((h, b, s))
-    return out
-
-
 def clusters(pairs):
     """Connected components of headlines and bodies joined by related pairs: one per claim."""
     parent = {}
@@ -76,6 +42,25 @@ def clusters(pairs):
             if ra != rb:
                 parent[ra] = rb
     return find
+
+
+def split(pairs, dev_share=0.2, seed="claimwatch"):
+    """Claim clusters = connected components of headlines and bodies joined by related pairs; a
+    whole cluster goes to train or to dev, so no claim (nor any of its bodies) is in both."""
+    find = clusters(pairs)
+
+    def side(node):
+        d = hashlib.sha256((seed + repr(find(node))).encode()).digest()
+        return "dev" if d[0] < int(256 * dev_share) else "train"
+
+    roots = {}
+    out = {"train": [], "dev": []}
+    for h, b, s in pairs:
+        sh = roots.setdefault(("h", h), side(("h", h)))
+        sb = roots.setdefault(("b", b), side(("b", b)))
+        if sh == sb:
+            out[sh].append((h, b, s))
+    return out
 
 
 def claim_id(headline):
