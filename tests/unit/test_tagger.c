@@ -222,7 +222,8 @@ static void test_model(void **state)
 /* A sibling claim (same story, its own name "Fath-360" missing) scores 0 on the share of its
  * own names against the document's best claim, and more when the name is there; a curated claim
  * (key phrases) is not tagged in the first case. */
-static double names_share(struct tagger *t, const char *text, const char *claim)
+/* The candidate flag of one claim's feature row for a document, and its names-share feature. */
+static int feature_row(struct tagger *t, const char *text, const char *claim, double *names_share)
 {
     struct tag_doc d = {.id = "d", .title = "", .text = text};
     json_t *ids = json_pack("[s]", claim);
@@ -230,10 +231,18 @@ static double names_share(struct tagger *t, const char *text, const char *claim)
     assert_non_null(f);
     json_t *row = json_array_get(f, 0);
     assert_non_null(row);
-    assert_true(json_is_true(json_object_get(row, "cand")));
-    double v = json_real_value(json_array_get(json_object_get(row, "f"), TG_FNAMES));
+    int cand = json_is_true(json_object_get(row, "cand"));
+    if (names_share)
+        *names_share = json_real_value(json_array_get(json_object_get(row, "f"), TG_FNAMES));
     json_decref(f);
     json_decref(ids);
+    return cand;
+}
+
+static double names_share(struct tagger *t, const char *text, const char *claim)
+{
+    double v = 0;
+    assert_true(feature_row(t, text, claim, &v));
     return v;
 }
 
@@ -267,16 +276,7 @@ static void test_siblings(void **state)
  * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
 static int is_candidate(struct tagger *t, const char *text, const char *claim)
 {
-    struct tag_doc d = {.id = "d", .title = "", .text = text};
-    json_t *ids = json_pack("[s]", claim);
-    json_t *f = tg_dump_features(t, &d, ids);
-    assert_non_null(f);
-    json_t *row = json_array_get(f, 0);
-    assert_non_null(row);
-    int cand = json_is_true(json_object_get(row, "cand"));
-    json_decref(f);
-    json_decref(ids);
-    return cand;
+    return feature_row(t, text, claim, NULL);
 }
 
 static void test_keyphrase_forms(void **state)
