@@ -39,6 +39,14 @@ else echo "FAIL claimwatch --version did not reach claimwatchd"; fail=1; fi
 pid_out=$("$build/claimwatch" check -c /nonexistent/claimwatch.json 2>&1 || true)
 if echo "$pid_out" | grep -q '/nonexistent/claimwatch.json'; then echo "ok   claimwatch check runs in claimwatchd"
 else echo "FAIL claimwatch check: $pid_out"; fail=1; fi
+mkdir -p "$tmp/alone" && cp "$build/claimwatch" "$tmp/alone/"
+prefix_bin=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")/bin
+if [ ! -e "$prefix_bin/claimwatchd" ]; then
+  # claimwatchd neither beside the front nor installed: a clear error, not a crash or a hang.
+  rc=0; out=$("$tmp/alone/claimwatch" run -c /nonexistent.json 2>&1) || rc=$?
+  if [ "$rc" = 1 ] && echo "$out" | grep -q "cannot run claimwatchd"; then echo "ok   a missing claimwatchd is reported"
+  else echo "FAIL missing claimwatchd: rc=$rc $out"; fail=1; fi
+fi
 
 # Install layout.
 DESTDIR="$tmp/stage" cmake --install "$build" >/dev/null
