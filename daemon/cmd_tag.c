@@ -108,7 +108,10 @@ static void tag_line(struct tagger *t, const char *src, size_t lineno, const cha
         return;
     }
     json_t *res;
-    if (dump) {
+    if (dump == 2) {
+        json_t *f = tg_dump_terms(t, &td);
+        res = f ? json_pack("{s:O,s:o}", "id", id, "terms", f) : NULL;
+    } else if (dump) {
         json_t *f = tg_dump_features(t, &td, json_object_get(doc, "dump_claims"));
         res = f ? json_pack("{s:O,s:o}", "id", id, "features", f) : NULL;
     } else {
@@ -133,11 +136,16 @@ int cmd_tag(int argc, char **argv)
         {"claims", required_argument, NULL, 'C'},
         {"docs", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
-        {"dump-features", no_argument, NULL, 'F'}, /* hidden: training input */
+        /* hidden, for tagger/train: features of the candidates, the words the background
+         * lexicon is built from, and another lexicon (cross-validation folds) */
+        {"dump-features", no_argument, NULL, 'F'},
+        {"dump-terms", no_argument, NULL, 'T'},
+        {"lexicon", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     struct cw_strv claims = {0}, errors = {0};
-    const char *docs = NULL;
+    const char *docs = NULL, *lexpath = NULL;
+    struct tg_lexicon *lex = NULL;
     int dump = 0, c, rc = CW_EXIT_FAIL;
     struct tagger *t = NULL;
     FILE *in = NULL;
@@ -162,6 +170,12 @@ int cmd_tag(int argc, char **argv)
         case 'F':
             dump = 1;
             break;
+        case 'T':
+            dump = 2;
+            break;
+        case 'L':
+            lexpath = optarg;
+            break;
         default:
             rc = cli_usage_error("tag", "unknown or incomplete option '%s'", argv[optind - 1]);
             goto out;
@@ -181,7 +195,16 @@ int cmd_tag(int argc, char **argv)
             fprintf(stderr, "%s\n", errors.v[i]);
         goto out;
     }
-    t = tagger_create(cs);
+    if (lexpath) {
+        char err[512];
+        lex = tg_lexicon_load(lexpath, err, sizeof err);
+        if (lex == NULL) {
+            fprintf(stderr, "claimwatch tag: %s\n", err);
+            claimset_destroy(cs);
+            goto out;
+        }
+    }
+    t = lex ? tagger_create_lex(cs, lex) : tagger_create(cs);
     if (t == NULL) {
         fprintf(stderr, "claimwatch tag: cannot build the claim indexes (out of memory)\n");
         goto out;
@@ -220,6 +243,7 @@ out:
     if (in && in != stdin)
         fclose(in);
     tagger_destroy(t);
+    tg_lexicon_free(lex);
     cw_strv_free(&claims);
     cw_strv_free(&errors);
     return rc;

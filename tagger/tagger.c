@@ -43,6 +43,8 @@ struct tg_cl {
     uint64_t namemask; /* terms written as names or numbers (capitalised mid-sentence, digits) */
     uint32_t *ents; /* global entity indices */
     size_t nents;
+    float bgw[TG_MAX_CLAIM_TERMS]; /* background IDF of each term */
+    double bgnorm;
 };
 
 struct tagger {
@@ -60,6 +62,9 @@ struct tagger {
     size_t nents;
     struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
+    const struct tg_lexicon *lex;
+    int32_t *term_lex;  /* per term: its lexicon index, or -1 */
+    float *clvec;       /* per claim: its unit latent-semantic vector (lex->dim floats) */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
     double *cwsum;        /* per claim: its weight + 1e-9, apart from the large struct tg_cl so
@@ -73,6 +78,11 @@ struct tagger {
     uint32_t *kp_hits;    /* per claim */
     uint32_t stamp;
     uint32_t *tmark; /* per term: == stamp2 when the document's best candidate has it */
+    uint32_t *lstamp;   /* per lexicon word: == stamp when the document has it */
+    uint32_t *llead;    /* per lexicon word: == stamp when the document's lead has it */
+    uint16_t *ltf;      /* per lexicon word: its count in the document */
+    uint32_t *luniq;    /* the document's distinct lexicon words */
+    size_t capluniq;
     uint32_t stamp2;
     /* candidate feature rows, kept from one document to the next: a fresh block of this size
      * per document made the allocator consolidate its free lists every time */
@@ -115,6 +125,12 @@ void tagger_destroy(struct tagger *t)
     free(t->tstamp);
     free(t->tmark);
     free(t->featbuf);
+    free(t->term_lex);
+    free(t->clvec);
+    free(t->lstamp);
+    free(t->llead);
+    free(t->ltf);
+    free(t->luniq);
     free(t->tf);
     free(t->dterm);
     free(t->ent_count);
@@ -265,6 +281,25 @@ static int derive_entities(struct tagger *t, size_t ci, const char *text)
     return rc;
 }
 
+/* v += w * q for a lexicon vector q */
+static inline void vec_add(float *restrict v, float w, const int8_t *restrict q)
+{
+    for (uint32_t j = 0; j < TG_LEX_DIM; j++)
+        v[j] += w * (float)q[j];
+}
+
+static void unit_vector(float *v, uint32_t dim)
+{
+    double n = 0;
+    for (uint32_t k = 0; k < dim; k++)
+        n += (double)v[k] * v[k];
+    if (n <= 0)
+        return;
+    float inv = (float)(1.0 / sqrt(n));
+    for (uint32_t k = 0; k < dim; k++)
+        v[k] *= inv;
+}
+
 static int build_claim_terms(struct tagger *t, size_t ci)
 {
     const struct tg_claim *c = &t->cs->claims[ci];
@@ -304,11 +339,23 @@ static int build_claim_terms(struct tagger *t, size_t ci)
     }
     /* in a Title Case headline capitals say nothing: only numbers count as names there */
     cl->namemask = ncap * 10 > ncontent * 6 ? nummask : capmask;
+    /* its latent-semantic vector: the lexicon vectors of its words, weighed by their IDF */
+    const struct tg_lexicon *lx = t->lex;
+    float *cv = t->clvec + ci * TG_LEX_DIM;
+    for (size_t i = 0; i < tx.ntok; i++) {
+        const struct tg_tok *tk = &tx.toks[i];
+        if (tk->lex < 0 || (tk->cue & TG_CUE_STOP))
+            continue;
+        vec_add(cv, lx->idf[tk->lex], lx->vec + (size_t)tk->lex * TG_LEX_DIM);
+    }
+    unit_vector(cv, TG_LEX_DIM);
     tg_text_free(&tx);
     return 0;
 }
 
-struct tagger *tagger_create(struct claimset *cs)
+struct tagger *tagger_create(struct claimset *cs) { return tagger_create_lex(cs, &tg_lexicon_default); }
+
+struct tagger *tagger_create_lex(struct claimset *cs, const struct tg_lexicon *lx)
 {
     struct tagger *t = calloc(1, sizeof *t);
     if (t == NULL) {
@@ -316,15 +363,23 @@ struct tagger *tagger_create(struct claimset *cs)
         return NULL;
     }
     t->cs = cs;
+    t->lex = lx;
+    if (lx->dim != TG_LEX_DIM) {
+        CW_ERR("tagger", "background lexicon has %u dimensions, the code uses %d: rebuild it "
+                 "(docs/quality.md)", lx->dim, TG_LEX_DIM);
+        goto fail;
+    }
     t->model = &tg_model_default;
     if (t->model->nfeat != TG_NFEAT)
         CW_ERR("tagger", "model parameters are for %d features, the code computes %d: retrain "
                  "(docs/quality.md); nothing will be tagged", t->model->nfeat, TG_NFEAT);
-    if (tg_vocab_init(&t->v) || tg_vocab_add_lexicons(&t->v))
+    /* the background lexicon first: every word looked up from here on gets its index */
+    if (tg_vocab_init(&t->v) || tg_vocab_set_lexicon(&t->v, lx) || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
     t->cl = calloc(nc ? nc : 1, sizeof *t->cl);
-    if (t->cl == NULL)
+    t->clvec = calloc((nc ? nc : 1) * TG_LEX_DIM, sizeof *t->clvec);
+    if (t->cl == NULL || t->clvec == NULL)
         goto fail;
     for (size_t i = 0; i < nc; i++) {
         const struct tg_claim *c = &cs->claims[i];
@@ -382,14 +437,24 @@ struct tagger *tagger_create(struct claimset *cs)
         /* smoothed so a tiny claim set still weighs rare words above common ones */
         t->idf[i] = (float)log((nc + 10.0) / (df + 0.5));
     }
+    /* each term's lexicon index (term ids are the stems map's entries, in order) */
+    t->term_lex = malloc((nt ? nt : 1) * sizeof *t->term_lex);
+    if (t->term_lex == NULL)
+        goto fail;
+    for (size_t i = 0; i < nt; i++)
+        t->term_lex[i] = tg_map_get(&t->v.lexmap, t->v.stems.keys[i], t->v.stems.klen[i], -1);
     for (size_t i = 0; i < nc; i++) {
         struct tg_cl *cl = &t->cl[i];
         for (size_t k = 0; k < cl->nterms; k++) {
             cl->w[k] = t->idf[cl->terms[k]];
             cl->wsum += cl->w[k];
             cl->norm += (double)cl->w[k] * cl->w[k];
+            int32_t l = t->term_lex[cl->terms[k]];
+            cl->bgw[k] = l >= 0 ? lx->idf[l] : lx->idf_unknown;
+            cl->bgnorm += (double)cl->bgw[k] * cl->bgw[k];
         }
         cl->norm = sqrt(cl->norm);
+        cl->bgnorm = sqrt(cl->bgnorm);
     }
     /* phrase index by first term */
     t->ph_off = calloc(nt + 1, sizeof *t->ph_off);
@@ -420,6 +485,11 @@ struct tagger *tagger_create(struct claimset *cs)
     t->tf = calloc(nt ? nt : 1, sizeof *t->tf);
     t->dterm = calloc(nt ? nt : 1, sizeof *t->dterm);
     t->ent_count = calloc(t->nents ? t->nents : 1, sizeof *t->ent_count);
+    t->lstamp = calloc(lx->n ? lx->n : 1, sizeof *t->lstamp);
+    t->llead = calloc(lx->n ? lx->n : 1, sizeof *t->llead);
+    t->ltf = calloc(lx->n ? lx->n : 1, sizeof *t->ltf);
+    if (!t->lstamp || !t->llead || !t->ltf)
+        goto fail;
     if (!t->acc || !t->cwsum || !t->cover || !t->cand || !t->kp_hits || !t->tstamp || !t->tmark || !t->tf || !t->dterm ||
         !t->ent_count)
         goto fail;
@@ -456,6 +526,11 @@ struct tg_doc {
     uint8_t *s_ref, *s_neg, *s_hedge, *s_sup;
     uint32_t *s_quoted; /* per sentence: tokens inside a quotation */
     double rate[5]; /* refute, neg, hedge, support, question per sentence */
+    /* against the background lexicon: TF-IDF norms and unit latent-semantic vectors of the
+     * whole text and of its lead (the title and the first TG_LEAD_BYTES of the text) */
+    uint32_t lead_tok; /* first token past the lead */
+    double bgnorm, leadnorm;
+    float *dvec, *lvec;
 };
 
 /* Whether the document word w[0..wn) may stand for word i of key phrase p, whose stem it shares:
@@ -502,6 +577,79 @@ static void doc_free(struct tg_doc *d)
     free(d->s_hedge);
     free(d->s_sup);
     free(d->s_quoted);
+    free(d->dvec);
+}
+
+#define TG_LEAD_BYTES 400
+
+/* The document against the background lexicon (after the per-term counts of doc_prepare):
+ * TF-IDF norms and latent-semantic vectors of the whole text and of the lead. A word the
+ * lexicon lacks is rare in news: it weighs idf_unknown (and has no vector). */
+static int doc_lexicon(struct tagger *t, struct tg_doc *d)
+{
+    const struct tg_lexicon *lx = t->lex;
+    const struct tg_text *tx = &d->tx;
+    d->dvec = calloc(2 * (size_t)TG_LEX_DIM, sizeof *d->dvec);
+    if (d->dvec == NULL)
+        return -1;
+    d->lvec = d->dvec + TG_LEX_DIM;
+    if (tx->ntok > t->capluniq) {
+        uint32_t *u = realloc(t->luniq, tx->ntok * sizeof *u);
+        if (u == NULL)
+            return -1;
+        t->luniq = u;
+        t->capluniq = tx->ntok;
+    }
+    size_t lead_end = d->text_off + TG_LEAD_BYTES, nu = 0;
+    double unk = (double)lx->idf_unknown * lx->idf_unknown, norm = 0, lnorm = 0;
+    d->lead_tok = (uint32_t)tx->ntok;
+    for (size_t k = 0; k < tx->ntok; k++) {
+        const struct tg_tok *tk = &tx->toks[k];
+        int lead = tk->start < lead_end;
+        if (!lead && d->lead_tok == tx->ntok)
+            d->lead_tok = (uint32_t)k;
+        if (tk->cue & TG_CUE_STOP)
+            continue;
+        int32_t l = tk->lex;
+        if (l < 0) {
+            /* words of the claim set are counted once below, with their term frequency */
+            if (tk->term < 0)
+                norm += unk;
+            lnorm += lead ? unk : 0;
+            continue;
+        }
+        if (t->lstamp[l] != t->stamp) {
+            t->lstamp[l] = t->stamp;
+            t->ltf[l] = 0;
+            t->luniq[nu++] = (uint32_t)l;
+        }
+        if (t->ltf[l] < 65535)
+            t->ltf[l]++;
+        if (lead && t->llead[l] != t->stamp) {
+            t->llead[l] = t->stamp;
+            double w = lx->idf[l];
+            lnorm += w * w;
+            vec_add(d->lvec, (float)w, lx->vec + (size_t)l * TG_LEX_DIM);
+        }
+    }
+    for (size_t i = 0; i < d->nuterms; i++) {
+        uint32_t term = d->uterms[i];
+        if (t->term_lex[term] < 0) {
+            double w = (1.0 + log(t->tf[term])) * lx->idf_unknown;
+            norm += w * w;
+        }
+    }
+    for (size_t i = 0; i < nu; i++) {
+        uint32_t l = t->luniq[i];
+        double w = (1.0 + log(t->ltf[l])) * lx->idf[l];
+        norm += w * w;
+        vec_add(d->dvec, (float)w, lx->vec + (size_t)l * TG_LEX_DIM);
+    }
+    d->bgnorm = sqrt(norm) + 1e-9;
+    d->leadnorm = sqrt(lnorm) + 1e-9;
+    unit_vector(d->dvec, TG_LEX_DIM);
+    unit_vector(d->lvec, TG_LEX_DIM);
+    return 0;
 }
 
 static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_doc *d)
@@ -542,6 +690,8 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
         return -1;
     if (++t->stamp == 0) {
         memset(t->tstamp, 0, t->v.nterms * sizeof *t->tstamp);
+        memset(t->lstamp, 0, t->lex->n * sizeof *t->lstamp);
+        memset(t->llead, 0, t->lex->n * sizeof *t->llead);
         t->stamp = 1;
     }
     double q = 0;
@@ -588,6 +738,8 @@ static int doc_prepare(struct tagger *t, const struct tag_doc *doc, struct tg_do
         unknown += tx->toks[k].term < 0;
     norm += (double)unknown * 4.0;
     d->norm = sqrt(norm) + 1e-9;
+    if (doc_lexicon(t, d))
+        return -1;
     /* character offsets of every sentence in one pass, for evidence spans */
     d->sent_chars = malloc(2 * ns * sizeof *d->sent_chars);
     if (d->sent_chars == NULL)
@@ -883,6 +1035,37 @@ static void more_features(const struct tagger *t, const struct tg_doc *d, const 
     f[17] = (p->nearref5 < 10 ? p->nearref5 : 10) / 10.0;
 }
 
+/* Cosines against the background lexicon: TF-IDF over the whole text and over the lead, and
+ * the latent-semantic vectors of both. */
+static void lexicon_features(const struct tagger *t, const struct tg_doc *d, uint32_t ci,
+                             uint64_t leadmask, double *f)
+{
+    const struct tg_cl *cl = &t->cl[ci];
+    const struct tg_lexicon *lx = t->lex;
+    double dot = 0, ldot = 0;
+    for (size_t k = 0; k < cl->nterms; k++) {
+        int32_t term = cl->terms[k];
+        if (t->tstamp[term] != t->stamp)
+            continue;
+        int32_t l = t->term_lex[term];
+        double idf = l >= 0 ? lx->idf[l] : lx->idf_unknown;
+        unsigned tf = l >= 0 ? t->ltf[l] : t->tf[term];
+        dot += cl->bgw[k] * (1.0 + log(tf ? tf : 1)) * idf;
+        if (leadmask & (1ULL << k))
+            ldot += cl->bgw[k] * idf;
+    }
+    f[0] = dot / (cl->bgnorm * d->bgnorm + 1e-9);
+    f[1] = ldot / (cl->bgnorm * d->leadnorm + 1e-9);
+    const float *cv = t->clvec + (size_t)ci * TG_LEX_DIM;
+    float s = 0, ls = 0;
+    for (uint32_t j = 0; j < TG_LEX_DIM; j++) {
+        s += cv[j] * d->dvec[j];
+        ls += cv[j] * d->lvec[j];
+    }
+    f[2] = s;
+    f[3] = ls;
+}
+
 /* All features of (document, claim) when full; otherwise only what evidence needs (the
  * sentences touched by the claim's words, their coverage, the best three). scov must hold one
  * double per sentence. */
@@ -906,6 +1089,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
     }
     p->ntouched = 0;
     uint32_t near3 = 0, nearref5 = 0;
+    uint64_t leadmask = 0; /* the claim's words in the lead (doc_lexicon) */
     /* the claim's bigrams by first word, so an occurrence checks only its own */
     uint8_t bfirst[TG_MAX_CLAIM_TERMS + 1] = {0}, border[TG_MAX_CLAIM_TERMS];
     for (size_t b = 0; full && b < cl->nbigram; b++)
@@ -930,6 +1114,8 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
             p->smask[s] |= 1ULL << k;
             if (!full)
                 continue;
+            if (pos < d->lead_tok)
+                leadmask |= 1ULL << k;
             const struct tg_sent *st = &tx->sents[s];
             uint32_t lo = st->tok0, hi = st->tok0 + st->ntok - 1;
             near3 += d->pre_negref[(pos + 3 < hi ? pos + 3 : hi) + 1] > d->pre_negref[pos >= lo + 3 ? pos - 3 : lo];
@@ -1049,6 +1235,7 @@ static void pair_features(struct tagger *t, const struct tg_doc *d, uint32_t ci,
         rare *= 2;
     p->f[TG_NREL + TG_NSTANCE + 3] = rare / 2;
     more_features(t, d, cl, p, docmask);
+    lexicon_features(t, d, ci, leadmask, p->f + TG_FLEX);
 }
 
 /* Features relative to the best candidate of the document: the claim a report is about
@@ -1500,6 +1687,32 @@ out:
     free(p.scov);
     free(p.smask);
     free(p.touched);
+    doc_free(&d);
+    return arr;
+}
+
+json_t *tg_dump_terms(struct tagger *t, const struct tag_doc *doc)
+{
+    struct tg_doc d;
+    json_t *arr = json_array();
+    if (arr == NULL || doc_prepare(t, doc, &d)) {
+        json_decref(arr);
+        arr = NULL;
+        goto out;
+    }
+    char stem[128];
+    for (size_t k = 0; k < d.tx.ntok; k++) {
+        const struct tg_tok *tk = &d.tx.toks[k];
+        if (tk->cue & TG_CUE_STOP)
+            continue;
+        size_t n = tg_vocab_stem(&t->v, d.buf + tk->start, tk->end - tk->start, stem, sizeof stem);
+        if (n > 0 && json_array_append_new(arr, json_stringn(stem, n)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+            goto out;
+        }
+    }
+out:
     doc_free(&d);
     return arr;
 }

@@ -22,6 +22,8 @@ void tg_map_init(struct tg_map *m);
 void tg_map_free(struct tg_map *m);
 /* Returns the value for key, or def when absent. */
 int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t def);
+/* The entry index of key (entries are numbered in insertion order), or -1. */
+int32_t tg_map_index(const struct tg_map *m, const char *key, size_t len);
 /* Inserts or replaces. 0, -1 on allocation failure. */
 int tg_map_put(struct tg_map *m, const char *key, size_t len, int32_t val);
 uint64_t tg_hash(const char *s, size_t len);
@@ -75,6 +77,7 @@ enum {
 struct tg_tok {
     uint32_t start, end; /* byte offsets into the text */
     int32_t term;        /* term id; -1 when the word is not in the vocabulary */
+    int32_t lex;         /* index in the background lexicon; -1 when not there */
     uint16_t cue;        /* TG_CUE_* of the term (for unknown words: 0) */
     uint8_t flags;       /* TG_TOK_* */
     uint8_t quote;       /* inside a quotation */
@@ -96,6 +99,26 @@ struct tg_text {
     size_t nsent, capsent;
 };
 
+/* The background lexicon (tg_lexicon.c): document frequencies and latent-semantic vectors of
+ * the common stems of a news corpus (the FNC-1 training bodies), built by tagger/train/lexicon.py.
+ * The claim set's own IDF knows only the claims; this one knows how common a word is in news,
+ * and its vectors let "Islamic State" meet "ISIS" and "castrated" meet "cut off". */
+#define TG_LEX_DIM 32 /* vector size, fixed so the sums compile to vector instructions */
+struct tg_lexicon {
+    uint32_t n, dim;      /* dim is TG_LEX_DIM */
+    const char *words;   /* n NUL-terminated stems, one after another */
+    const float *idf;    /* per word */
+    const int8_t *vec;   /* n x dim, times scale */
+    float scale;
+    float idf_unknown;   /* for a word not in the table */
+    void *owned;         /* loaded from a file: the block to free (tg_lexicon_free) */
+};
+extern const struct tg_lexicon tg_lexicon_default;
+/* Loads a lexicon from the trainer's JSON file ({"dim", "scale", "idf_unknown", "words":
+ * [[stem, idf, [int8 x dim]], ...]}); NULL with a message in err on failure. */
+struct tg_lexicon *tg_lexicon_load(const char *path, char *err, size_t errsz);
+void tg_lexicon_free(struct tg_lexicon *lx);
+
 /* The vocabulary: stems of the claim set and lexicons get dense term ids; a cache maps folded
  * surface words to term ids so a word is folded and stemmed once, not once per occurrence. */
 #define TG_SURF_CACHE_MAX 200000
@@ -105,14 +128,22 @@ struct tg_vocab {
     struct tg_map surface; /* folded surface word -> term id, or -1 (unknown), capped */
     uint16_t *cue;         /* per term id */
     size_t nterms, capterms;
+    const struct tg_lexicon *lex; /* NULL: no background lexicon */
+    struct tg_map lexmap;  /* stem -> index in lex */
+    int32_t *surf_lex;     /* per surface cache entry: its lexicon index */
     int frozen;            /* no new term ids once the indexes are built */
 };
 
 int tg_vocab_init(struct tg_vocab *v);
 void tg_vocab_free(struct tg_vocab *v);
 /* Folds and stems one word (bytes), returns its term id: added when not frozen, else -1 if
- * unknown. Sets *cue. -2 on allocation failure. */
-int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue);
+ * unknown. Sets *cue, and *lex (when not NULL) to the word's lexicon index or -1. -2 on
+ * allocation failure. */
+int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue, int32_t *lex);
+/* Uses lx as the background lexicon (before any word is looked up). 0 or -1. */
+int tg_vocab_set_lexicon(struct tg_vocab *v, const struct tg_lexicon *lx);
+/* The key a word is looked up by (folded, stemmed) into out; its length, 0 when unusable. */
+size_t tg_vocab_stem(struct tg_vocab *v, const char *w, size_t len, char *out, size_t outsz);
 /* Adds the built-in lexicons (stop words, cue words). 0 or -1. */
 int tg_vocab_add_lexicons(struct tg_vocab *v);
 
@@ -133,8 +164,10 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NEXTRA 4 /* polarity near the claim's words */
 #define TG_NMORE 22 /* missing rare words, lead, spread, cues of the sentences carrying the claim,
                      * words that set the claim apart from the best other candidate */
-#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA + TG_NMORE)
+#define TG_NLEX 4  /* background TF-IDF and latent-semantic cosines, whole text and lead */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA + TG_NMORE + TG_NLEX)
 #define TG_FMORE (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA) /* first of the TG_NMORE */
+#define TG_FLEX (TG_FMORE + TG_NMORE) /* first of the TG_NLEX */
 #define TG_FNAMES (TG_FMORE + 21) /* share of the claim's own names and numbers in the document */
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
 
@@ -191,5 +224,10 @@ struct tag_doc;
 /* Feature vectors for named claims (ids: JSON array of claim ids; NULL = every candidate), as
  * [{"claim", "cand", "f": [...]}]: what the trainer reads, from the code inference runs. */
 json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *ids);
+/* The lookup keys of the document's content words, in order: what the lexicon is built from. */
+json_t *tg_dump_terms(struct tagger *t, const struct tag_doc *doc);
+struct claimset;
+/* tagger_create with another background lexicon (borrowed; must outlive the tagger). */
+struct tagger *tagger_create_lex(struct claimset *cs, const struct tg_lexicon *lx);
 
 #endif

@@ -52,6 +52,14 @@ int32_t tg_map_get(const struct tg_map *m, const char *key, size_t len, int32_t 
     return m->slots[i] ? m->vals[m->slots[i] - 1] : def;
 }
 
+int32_t tg_map_index(const struct tg_map *m, const char *key, size_t len)
+{
+    if (m->nslots == 0)
+        return -1;
+    size_t i = map_find(m, key, len, tg_hash(key, len));
+    return m->slots[i] ? (int32_t)m->slots[i] - 1 : -1;
+}
+
 static int map_grow(struct tg_map *m)
 {
     size_t ns = m->nslots ? m->nslots * 2 : 64;

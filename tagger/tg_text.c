@@ -70,7 +70,7 @@ static int lex_add(struct tg_vocab *v, const char *const *words, uint16_t cue)
 {
     for (size_t i = 0; words[i] != NULL; i++) {
         uint16_t dummy;
-        int32_t id = tg_vocab_word(v, words[i], strlen(words[i]), &dummy);
+        int32_t id = tg_vocab_word(v, words[i], strlen(words[i]), &dummy, NULL);
         if (id < 0)
             return -1;
         /* stop and title flags describe the surface word; stored per stem, which for these
@@ -95,6 +95,7 @@ int tg_vocab_init(struct tg_vocab *v)
     memset(v, 0, sizeof *v);
     tg_map_init(&v->stems);
     tg_map_init(&v->surface);
+    tg_map_init(&v->lexmap);
     v->stemmer = sb_stemmer_new("english", "UTF_8");
     return v->stemmer ? 0 : -1;
 }
@@ -107,6 +108,8 @@ void tg_vocab_free(struct tg_vocab *v)
         sb_stemmer_delete(v->stemmer);
     tg_map_free(&v->stems);
     tg_map_free(&v->surface);
+    tg_map_free(&v->lexmap);
+    free(v->surf_lex);
     free(v->cue);
     memset(v, 0, sizeof *v);
 }
@@ -174,16 +177,15 @@ static int vocab_new_term(struct tg_vocab *v, const char *stem, size_t len)
     return id;
 }
 
-int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue)
+/* The surface key of a word into f[1..] (f holds TG_WORD_MAX + 2 bytes): folded, and marked
+ * with a leading '^' when it is an upper-case stop word (an acronym: US, WHO, IT; "NOT" stays a
+ * negation). Returns the key (in f) and its length in *klen; NULL when the word is unusable. */
+static char *surface_key(const struct tg_vocab *v, const char *w, size_t len, char *f, size_t *klen)
 {
-    char f[TG_WORD_MAX + 2];
-    *cue = 0;
-    size_t flen = fold_word(w, len, f + 1, sizeof f - 1);
+    size_t flen = fold_word(w, len, f + 1, TG_WORD_MAX + 1);
     if (flen == 0)
-        return -1;
+        return NULL;
     char *key = f + 1;
-    /* an upper-case stop word is usually an acronym (US, WHO, IT): keep it apart, but "NOT"
-     * stays a negation */
     int upper = len >= 2;
     for (size_t i = 0; i < len && upper; i++)
         if (!(w[i] >= 'A' && w[i] <= 'Z'))
@@ -196,8 +198,39 @@ int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *c
             flen++;
         }
     }
-    int32_t c = tg_map_get(&v->surface, key, flen, -1000);
-    if (c != -1000) {
+    *klen = flen;
+    return key;
+}
+
+/* Stems key[0..flen) (a bare trailing apostrophe dropped; Snowball strips "'s" itself); the
+ * stem stays valid until the next call. NULL on allocation failure. */
+static const char *stem_key(struct tg_vocab *v, const char *key, size_t flen, size_t *stl)
+{
+    size_t slen = flen;
+    while (slen > 1 && key[slen - 1] == '\'')
+        slen--;
+    const sb_symbol *st = sb_stemmer_stem(v->stemmer, (const sb_symbol *)key, (int)slen);
+    if (st == NULL)
+        return NULL;
+    *stl = (size_t)sb_stemmer_length(v->stemmer);
+    return (const char *)st;
+}
+
+int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue, int32_t *lex)
+{
+    char f[TG_WORD_MAX + 2];
+    size_t flen;
+    *cue = 0;
+    if (lex)
+        *lex = -1;
+    char *key = surface_key(v, w, len, f, &flen);
+    if (key == NULL)
+        return -1;
+    int32_t e = tg_map_index(&v->surface, key, flen);
+    if (e >= 0) {
+        int32_t c = v->surface.vals[e];
+        if (lex)
+            *lex = v->surf_lex[e];
         if (c >= 0) {
             *cue = v->cue[c];
             return c;
@@ -208,28 +241,62 @@ int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *c
     uint16_t extra = 0;
     if (flen > 3 && memcmp(key + flen - 3, "n't", 3) == 0)
         extra = TG_CUE_NEG | TG_CUE_STOP;
-    /* possessive: Snowball strips "'s" itself, but a bare trailing apostrophe stays */
-    size_t slen = flen;
-    while (slen > 1 && key[slen - 1] == '\'')
-        slen--;
-    const sb_symbol *st = sb_stemmer_stem(v->stemmer, (const sb_symbol *)key, (int)slen);
-    int32_t id;
+    size_t stl;
+    const char *st = stem_key(v, key, flen, &stl);
     if (st == NULL)
         return -2;
-    size_t stl = (size_t)sb_stemmer_length(v->stemmer);
-    id = tg_map_get(&v->stems, (const char *)st, stl, -1);
+    int32_t id = tg_map_get(&v->stems, st, stl, -1);
+    int32_t lx = v->lex ? tg_map_get(&v->lexmap, st, stl, -1) : -1;
     if (id < 0 && !v->frozen) {
-        id = vocab_new_term(v, (const char *)st, stl);
+        id = vocab_new_term(v, st, stl);
         if (id == -2)
             return -2;
     }
     if (id >= 0)
         v->cue[id] |= extra;
-    if (v->surface.n < TG_SURF_CACHE_MAX &&
-        tg_map_put(&v->surface, key, flen, id >= 0 ? id : -1 - (int32_t)extra) != 0)
-        return -2;
+    if (lex)
+        *lex = lx;
+    if (v->surface.n < TG_SURF_CACHE_MAX) {
+        if (v->surface.n % 1024 == 0) {
+            int32_t *sl = realloc(v->surf_lex, (v->surface.n + 1024) * sizeof *sl);
+            if (sl == NULL)
+                return -2;
+            v->surf_lex = sl;
+        }
+        v->surf_lex[v->surface.n] = lx;
+        if (tg_map_put(&v->surface, key, flen, id >= 0 ? id : -1 - (int32_t)extra) != 0)
+            return -2;
+    }
     *cue = id >= 0 ? v->cue[id] : extra;
     return id;
+}
+
+size_t tg_vocab_stem(struct tg_vocab *v, const char *w, size_t len, char *out, size_t outsz)
+{
+    char f[TG_WORD_MAX + 2];
+    size_t flen, stl;
+    char *key = surface_key(v, w, len, f, &flen);
+    if (key == NULL)
+        return 0;
+    const char *st = stem_key(v, key, flen, &stl);
+    if (st == NULL || stl + 1 > outsz)
+        return 0;
+    memcpy(out, st, stl);
+    out[stl] = '\0';
+    return stl;
+}
+
+int tg_vocab_set_lexicon(struct tg_vocab *v, const struct tg_lexicon *lx)
+{
+    v->lex = lx;
+    const char *w = lx->words;
+    for (uint32_t i = 0; i < lx->n; i++) {
+        size_t n = strlen(w);
+        if (tg_map_put(&v->lexmap, w, n, (int32_t)i) != 0)
+            return -1;
+        w += n + 1;
+    }
+    return 0;
 }
 
 size_t tg_utf8_chars(const char *s, size_t n)
@@ -418,10 +485,12 @@ static int push_tok(struct tg_text *t, struct tg_vocab *v, size_t a, size_t b, i
             tk->flags |= TG_TOK_UPPER;
     }
     uint16_t cue;
-    int32_t id = tg_vocab_word(v, t->s + a, b - a, &cue);
+    int32_t lex;
+    int32_t id = tg_vocab_word(v, t->s + a, b - a, &cue, &lex);
     if (id == -2)
         return -1;
     tk->term = id;
+    tk->lex = lex;
     tk->cue = cue;
     t->ntok++;
     return 0;
