@@ -10,7 +10,7 @@
 #include "tagger/tg_internal.h"
 
 #define TG_MAX_CLAIM_TERMS 64
-#define TG_CAND_MIN_COVER 0.2  /* below this share of a claim's weight, the pair is unrelated */
+#define TG_CAND_MIN_COVER 0.1  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
 #define TG_MAX_CAND 60 /* candidates per document that get full features */
 
