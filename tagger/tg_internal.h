@@ -117,6 +117,8 @@ extern const struct tg_lexicon tg_lexicon_default;
 /* Loads a lexicon from the trainer's JSON file ({"dim", "scale", "idf_unknown", "words":
  * [[stem, idf, [int8 x dim]], ...]}); NULL with a message in err on failure. */
 struct tg_lexicon *tg_lexicon_load(const char *path, char *err, size_t errsz);
+/* The same from a parsed document; name is for the messages. */
+struct tg_lexicon *tg_lexicon_from_json(const json_t *root, const char *name, char *err, size_t errsz);
 void tg_lexicon_free(struct tg_lexicon *lx);
 
 /* The vocabulary: stems of the claim set and lexicons get dense term ids; a cache maps folded

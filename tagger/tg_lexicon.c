@@ -19,15 +19,22 @@ void tg_lexicon_free(struct tg_lexicon *lx)
 struct tg_lexicon *tg_lexicon_load(const char *path, char *err, size_t errsz)
 {
     json_error_t jerr;
-    struct tg_lexicon *lx = NULL;
     json_t *root = json_load_file(path, 0, &jerr);
     if (root == NULL) {
         snprintf(err, errsz, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
         return NULL;
     }
+    struct tg_lexicon *lx = tg_lexicon_from_json(root, path, err, errsz);
+    json_decref(root);
+    return lx;
+}
+
+struct tg_lexicon *tg_lexicon_from_json(const json_t *root, const char *path, char *err, size_t errsz)
+{
+    struct tg_lexicon *lx = NULL;
     json_t *words = json_object_get(root, "words");
     json_int_t dim = json_integer_value(json_object_get(root, "dim"));
-    if (!json_is_array(words) || dim != TG_LEX_DIM ||
+    if (!json_is_object(root) || !json_is_array(words) || dim != TG_LEX_DIM ||
         !json_is_number(json_object_get(root, "scale")) ||
         !json_is_number(json_object_get(root, "idf_unknown"))) {
         snprintf(err, errsz, "%s: needs \"dim\" (%d), \"scale\", \"idf_unknown\" and \"words\"",
@@ -83,10 +90,8 @@ struct tg_lexicon *tg_lexicon_load(const char *path, char *err, size_t errsz)
             vec[i * (size_t)dim + k] = (int8_t)q;
         }
     }
-    json_decref(root);
     return lx;
 fail:
     tg_lexicon_free(lx);
-    json_decref(root);
     return NULL;
 }

@@ -27,6 +27,12 @@ echo '{}' | "$BIN" tag --claims "$T/bad.json" >/dev/null 2>"$T/err"; rc=$?
 grep -q "bad.json:3:[0-9]*: claim \"b\" (#1): unknown field \"colour\"" "$T/err" || { cat "$T/err"; fail "claim error lacks file:line:column"; }
 "$BIN" tag --claims "$T/missing.json" </dev/null >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] || fail "missing claims file: exit $rc, want 1"
+# the trainer's lexicon option: a broken file is named with line and column
+printf '{"dim": 32,\n "words": [' >"$T/lex.json"
+echo '[{"id": "a", "text": "Iran supplied missiles"}]' >"$T/one.json"
+"$BIN" tag --lexicon "$T/lex.json" --claims "$T/one.json" </dev/null >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] || fail "bad lexicon: exit $rc, want 1"
+grep -q "lex.json:2:[0-9]*: " "$T/err" || { cat "$T/err"; fail "lexicon error lacks file:line:column"; }
 
 cat >"$T/claims.json" <<'J'
 {"claims": [

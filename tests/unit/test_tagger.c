@@ -222,8 +222,8 @@ static void test_model(void **state)
 /* A sibling claim (same story, its own name "Fath-360" missing) scores 0 on the share of its
  * own names against the document's best claim, and more when the name is there; a curated claim
  * (key phrases) is not tagged in the first case. */
-/* The candidate flag of one claim's feature row for a document, and its names-share feature. */
-static int feature_row(struct tagger *t, const char *text, const char *claim, double *names_share)
+/* The candidate flag of one claim's feature row for a document, and its feature idx. */
+static int feature_row(struct tagger *t, const char *text, const char *claim, int idx, double *val)
 {
     struct tag_doc d = {.id = "d", .title = "", .text = text};
     json_t *ids = json_pack("[s]", claim);
@@ -232,8 +232,8 @@ static int feature_row(struct tagger *t, const char *text, const char *claim, do
     json_t *row = json_array_get(f, 0);
     assert_non_null(row);
     int cand = json_is_true(json_object_get(row, "cand"));
-    if (names_share)
-        *names_share = json_real_value(json_array_get(json_object_get(row, "f"), TG_FNAMES));
+    if (val)
+        *val = json_real_value(json_array_get(json_object_get(row, "f"), (size_t)idx));
     json_decref(f);
     json_decref(ids);
     return cand;
@@ -242,7 +242,7 @@ static int feature_row(struct tagger *t, const char *text, const char *claim, do
 static double names_share(struct tagger *t, const char *text, const char *claim)
 {
     double v = 0;
-    assert_true(feature_row(t, text, claim, &v));
+    assert_true(feature_row(t, text, claim, TG_FNAMES, &v));
     return v;
 }
 
@@ -276,7 +276,7 @@ static void test_siblings(void **state)
  * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
 static int is_candidate(struct tagger *t, const char *text, const char *claim)
 {
-    return feature_row(t, text, claim, NULL);
+    return feature_row(t, text, claim, 0, NULL);
 }
 
 static void test_keyphrase_forms(void **state)
@@ -336,6 +336,69 @@ static void test_tag(void **state)
     tagger_destroy(NULL);
 }
 
+/* The lexicon file: what it holds, and errors that name the file and the entry. */
+static void test_lexicon_load(void **state)
+{
+    (void)state;
+    char err[256];
+    json_t *vec = json_array();
+    for (int i = 0; i < TG_LEX_DIM; i++)
+        json_array_append_new(vec, json_integer(i - 16));
+    json_t *root = json_pack("{s:i,s:f,s:f,s:[[s,f,O],[s,f,O]]}", "dim", TG_LEX_DIM, "scale", 0.5,
+                             "idf_unknown", 9.0, "words", "iran", 3.0, vec, "missil", 4.0, vec);
+    struct tg_lexicon *lx = tg_lexicon_from_json(root, "l.json", err, sizeof err);
+    assert_non_null(lx);
+    assert_int_equal(lx->n, 2);
+    assert_memory_equal(lx->words, "iran\0missil\0", 12);
+    assert_true(lx->idf[1] == 4.0f && lx->idf_unknown == 9.0f && lx->scale == 0.5f);
+    assert_int_equal(lx->vec[TG_LEX_DIM + 3], -13);
+    tg_lexicon_free(lx);
+    json_array_set_new(vec, 3, json_integer(200));
+    assert_null(tg_lexicon_from_json(root, "l.json", err, sizeof err));
+    assert_string_equal(err, "l.json: words[0]: vector values are integers in -127..127");
+    json_array_remove(vec, 3);
+    assert_null(tg_lexicon_from_json(root, "l.json", err, sizeof err));
+    assert_string_equal(err, "l.json: words[0] must be [stem, idf, [32 numbers]]");
+    json_object_set_new(root, "dim", json_integer(16));
+    assert_null(tg_lexicon_from_json(root, "l.json", err, sizeof err));
+    assert_non_null(strstr(err, "\"dim\" (32)"));
+    json_decref(root);
+    json_decref(vec);
+    assert_null(tg_lexicon_load("/nonexistent/lexicon.json", err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/lexicon.json"));
+}
+
+/* The committed lexicon carries meaning past shared words: a report on "Islamic State militants"
+ * is near a claim on "ISIS fighters" though they share only "Ebola", and an unrelated report is
+ * far; the background TF-IDF cosine stays a cosine. */
+static void test_lexicon_features(void **state)
+{
+    (void)state;
+    assert_true(tg_lexicon_default.n > 1000);
+    struct claimset *cs = load_ok("[{\"id\": \"isis\", \"text\": \"ISIS fighters have contracted Ebola\"}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    const char *near = "Militants of the Islamic State in Mosul were infected with the Ebola virus, Iraqi media said.";
+    const char *far = "Apple released a new iPhone with a larger screen and a faster camera on Tuesday.";
+    double lsa_near, lsa_far, bg_near, bg_far;
+    feature_row(t, near, "isis", TG_FLEX + 2, &lsa_near);
+    feature_row(t, far, "isis", TG_FLEX + 2, &lsa_far);
+    feature_row(t, near, "isis", TG_FLEX, &bg_near);
+    feature_row(t, far, "isis", TG_FLEX, &bg_far);
+    assert_true(lsa_near > lsa_far + 0.2);
+    assert_true(lsa_near <= 1.0 + 1e-6 && lsa_far >= -1.0 - 1e-6);
+    assert_true(bg_near > 0 && bg_near <= 1.0 + 1e-6);
+    assert_true(bg_far == 0);
+    /* the words the lexicon is built from: content words, folded and stemmed */
+    struct tag_doc d = {.id = "d", .title = "", .text = "The missiles were delivered, officials said."};
+    json_t *w = tg_dump_terms(t, &d);
+    char *s = json_dumps(w, JSON_COMPACT);
+    assert_string_equal(s, "[\"missil\",\"deliv\",\"offici\"]");
+    free(s);
+    json_decref(w);
+    tagger_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +410,8 @@ int main(void)
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_keyphrase_forms),
         cmocka_unit_test(test_tag),
+        cmocka_unit_test(test_lexicon_load),
+        cmocka_unit_test(test_lexicon_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
