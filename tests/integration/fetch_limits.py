@@ -1,5 +1,6 @@
 """Fetcher limits against a loopback server: low-speed abort, total timeout, the decoded size cap
-(chunked 50 MB and a gzip bomb) and the per-host connection limit."""
+(chunked 50 MB and a gzip bomb) and the per-host connection limit, also on the host a redirect
+leads to."""
 import os
 import sys
 
@@ -35,6 +36,27 @@ try:
     urls = [b + "/slow/x%d" % i for i in range(8)]
     res = fetchsrv.tool(A + ["--per-host", "4", "--concurrency", "3"] + urls)
     check(srv.st.max_active == 3, "global limit 3 respected (max concurrent %d)" % srv.st.max_active)
+    # the limit holds for the host a redirect leads to: four hosts (127.0.0.2-5) each redirect
+    # two feeds to this one; our queue counts the original hosts (one transfer each at a time),
+    # libcurl's connection limit per host (the same number) holds the target to one
+    srv.st.max_active = 0
+    srcs = [fetchsrv.Server("127.0.0.%d" % i, peer=b) for i in range(2, 6)]
+    try:
+        urls = [s.base + "/toslow/r%d%d" % (i, j) for i, s in enumerate(srcs) for j in range(2)]
+        res = fetchsrv.tool(["--allow", "127.0.0.0/8", "--per-host", "1", "--concurrency", "16"] + urls)
+        check(all(res[u]["error"] == "ok" for u in urls), "redirected: all 8 fetched")
+        check(srv.st.max_active == 1, "per-host limit 1 holds on the redirect target (max concurrent %d)"
+              % srv.st.max_active)
+        # and it is that limit, not the test's timing: at 3 the target sees 3 at once (the
+        # original hosts alone would let all 8 through)
+        srv.st.max_active = 0
+        urls = [s.base + "/toslow/q%d%d" % (i, j) for i, s in enumerate(srcs) for j in range(2)]
+        fetchsrv.tool(["--allow", "127.0.0.0/8", "--per-host", "3", "--concurrency", "16"] + urls)
+        check(srv.st.max_active == 3, "per-host limit 3 on the redirect target (max concurrent %d)"
+              % srv.st.max_active)
+    finally:
+        for s in srcs:
+            s.close()
 finally:
     srv.close()
 

@@ -92,6 +92,8 @@ def make_handler(st, peer=None):
                 self.send_body(301, b"", [("Location", "http://169.254.169.254/latest/meta-data/")])
             elif path == "/tolo" and peer:
                 self.send_body(301, b"", [("Location", peer + "/feed")])
+            elif path.startswith("/toslow/") and peer:
+                self.send_body(302, b"", [("Location", peer + "/slow/" + path[8:])])
             elif path == "/tofile":
                 self.send_body(302, b"", [("Location", "file:///etc/passwd")])
             elif path == "/drip":
