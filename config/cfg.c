@@ -14,7 +14,7 @@
 #include "common/cw_log.h"
 #include "common/cw_util.h"
 
-enum cfg_type { CFG_INT, CFG_BOOL, CFG_STRING, CFG_STRV };
+enum cfg_type { CFG_INT, CFG_BOOL, CFG_STRING, CFG_STRV, CFG_SHARE /* a double in [0, 1] */ };
 
 struct cfg_key {
     const char *name;
@@ -61,6 +61,8 @@ static const struct cfg_key top_keys[] = {
     {"instance", CFG_STRING, C(instance), "claimwatch", 0, 0, "this daemon's name"},
     {"drain_timeout_ms", CFG_INT, C(drain_timeout_ms), "10000", 0, 600000, "flush deadline on SIGTERM"},
     {"max_text_bytes", CFG_INT, C(max_text_bytes), "65536", 256, 16777216, "item text cap in events"},
+    {"claims_min_score", CFG_SHARE, C(claims_min_score), "0", 0, 1,
+     "claims scored below are not reported (0: the model's own threshold)"},
 };
 static const struct cfg_key outbox_keys[] = {
     {"max_rows", CFG_INT, C(outbox_max_rows), "100000", 10, INT32_MAX, "fetching pauses at this backlog"},
@@ -115,6 +117,7 @@ static const char *type_name(enum cfg_type t)
     case CFG_BOOL: return "true or false";
     case CFG_STRING: return "a string";
     case CFG_STRV: return "an array of strings";
+    case CFG_SHARE: return "a number from 0 to 1";
     }
     return "?";
 }
@@ -135,6 +138,9 @@ static int set_default(const struct cfg_key *k, void *base)
         *(char **)p = strdup(k->def);
         return *(char **)p ? 0 : -1;
     case CFG_STRV:
+        return 0;
+    case CFG_SHARE:
+        *(double *)p = k->def ? strtod(k->def, NULL) : 0;
         return 0;
     }
     return 0;
@@ -177,6 +183,13 @@ static void apply_table(struct cfg_ctx *cx, const json_t *obj, const char *where
                 break;
             }
             *(int *)p = json_is_true(v);
+            break;
+        case CFG_SHARE:
+            if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1) {
+                cfg_error(cx, ptr, "\"%s\" must be %s", name, type_name(k->type));
+                break;
+            }
+            *(double *)p = json_number_value(v);
             break;
         case CFG_STRING:
             if (!json_is_string(v)) {
@@ -551,6 +564,7 @@ static void dump_table(json_t *o, const struct cfg_key *keys, size_t n, const vo
         switch (keys[i].type) {
         case CFG_INT: json_object_set_new(o, keys[i].name, json_integer(*(const int64_t *)p)); break;
         case CFG_BOOL: json_object_set_new(o, keys[i].name, json_boolean(*(const int *)p)); break;
+        case CFG_SHARE: json_object_set_new(o, keys[i].name, json_real(*(const double *)p)); break;
         case CFG_STRING: {
             const char *s = *(char *const *)p;
             json_object_set_new(o, keys[i].name, s ? json_string(s) : json_null());

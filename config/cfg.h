@@ -64,6 +64,7 @@ struct cfg {
     int64_t outbox_max_bytes;  /* ... or at this many payload bytes: 512 MiB */
     int64_t drain_timeout_ms;  /* SIGTERM: flush deadline: 10000 */
     int64_t max_text_bytes;    /* item text cap in events: 65536 */
+    double claims_min_score;   /* claims scored below are not reported: 0 (the model's threshold) */
     char *log_level;           /* "info" */
     char *log_format;          /* "text" | "json" */
     char *instance;            /* this daemon's name (feed ownership when several share a state) */

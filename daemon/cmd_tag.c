@@ -15,7 +15,7 @@
 
 static void tag_help(FILE *out)
 {
-    fputs("usage: claimwatch tag --claims FILE [--claims FILE...] [--docs FILE]\n"
+    fputs("usage: claimwatch tag --claims FILE [--claims FILE...] [--docs FILE] [--min-score S]\n"
           "\n"
           "Tags JSONL documents ({\"id\", \"title\", \"text\"}, optional url, published, lang) read\n"
           "from --docs FILE or standard input against the claim set and writes one JSONL result\n"
@@ -27,6 +27,8 @@ static void tag_help(FILE *out)
           "\n"
           "  -C, --claims FILE  claim-set file (repeatable; see docs/claims.md)\n"
           "  -d, --docs FILE    read documents from FILE instead of standard input\n"
+          "      --min-score S  report only claims scored at least S (0..1; below the model's\n"
+          "                     own threshold none are)\n"
           "  -h, --help         show this help\n"
           "\n"
           "Exit status: 0 ok (also when some lines were bad), 1 claim set or input unreadable,\n"
@@ -136,6 +138,7 @@ int cmd_tag(int argc, char **argv)
         {"claims", required_argument, NULL, 'C'},
         {"docs", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
+        {"min-score", required_argument, NULL, 'm'},
         /* hidden, for tagger/train: features of the candidates, the words the background
          * lexicon is built from, and another lexicon (cross-validation folds) */
         {"dump-features", no_argument, NULL, 'F'},
@@ -147,6 +150,7 @@ int cmd_tag(int argc, char **argv)
     const char *docs = NULL, *lexpath = NULL;
     struct tg_lexicon *lex = NULL;
     int dump = 0, c, rc = CW_EXIT_FAIL;
+    double min_score = 0;
     struct tagger *t = NULL;
     FILE *in = NULL;
     char *line = NULL;
@@ -173,6 +177,15 @@ int cmd_tag(int argc, char **argv)
         case 'T':
             dump = 2;
             break;
+        case 'm': {
+            char *end;
+            min_score = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(min_score >= 0 && min_score <= 1)) {
+                rc = cli_usage_error("tag", "--min-score takes a number from 0 to 1, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        }
         case 'L':
             lexpath = optarg;
             break;
@@ -209,6 +222,7 @@ int cmd_tag(int argc, char **argv)
         fprintf(stderr, "claimwatch tag: cannot build the claim indexes (out of memory)\n");
         goto out;
     }
+    tagger_set_min_score(t, min_score);
     const char *src = docs ? docs : "<stdin>";
     in = docs && strcmp(docs, "-") != 0 ? fopen(docs, "r") : stdin;
     if (in == NULL) {

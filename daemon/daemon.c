@@ -68,11 +68,13 @@ static struct tagger *daemon_load_tagger(const struct cfg *cfg)
         goto done;
     }
     t = tagger_create(cs);
-    if (t == NULL)
+    if (t == NULL) {
         CW_ERR("claims", "cannot build the tagger's indexes (out of memory?)");
-    else
-        CW_INFO("claims", "claim set loaded claims=%zu version=%s", claimset_count(tagger_claimset(t)),
-                claimset_version(tagger_claimset(t)));
+        goto done;
+    }
+    tagger_set_min_score(t, cfg->claims_min_score);
+    CW_INFO("claims", "claim set loaded claims=%zu version=%s", claimset_count(tagger_claimset(t)),
+            claimset_version(tagger_claimset(t)));
 done:
     cw_strv_free(&errors);
     return t;

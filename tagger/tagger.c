@@ -63,6 +63,7 @@ struct tagger {
     struct tg_map ent_ids; /* entity id -> index */
     const struct tg_model *model;
     const struct tg_lexicon *lex;
+    double min_score;   /* tagger_set_min_score */
     int32_t *term_lex;  /* per term: its lexicon index, or -1 */
     float *clvec;       /* per claim: its unit latent-semantic vector (lex->dim floats) */
     /* per-document scratch, sized once */
@@ -91,6 +92,8 @@ struct tagger {
 };
 
 const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
+
+void tagger_set_min_score(struct tagger *t, double min) { t->min_score = min; }
 
 void tagger_destroy(struct tagger *t)
 {
@@ -1560,7 +1563,7 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
             if (rel > 1)
                 rel = 1;
         }
-        if (rel < t->model->rel_threshold)
+        if (rel < t->model->rel_threshold || rel < t->min_score)
             continue;
         rels[i] = rel;
         sel[nsel++] = (uint32_t)i;

@@ -27,6 +27,10 @@ void claimset_destroy(struct claimset *cs);
 /* Builds the indexes for a claim set. Takes ownership of cs (also on failure). NULL on failure. */
 struct tagger *tagger_create(struct claimset *cs);
 const struct claimset *tagger_claimset(const struct tagger *t);
+/* Claims scored below min (0..1) are not reported; below the model's own threshold they never
+ * are. For a claim set whose claims crowd one topic, where that threshold tags more claims of
+ * neighbouring stories (docs/quality.md). Default 0. */
+void tagger_set_min_score(struct tagger *t, double min);
 
 struct tag_doc {
     const char *id;

@@ -16,8 +16,8 @@ SRC = os.environ["CW_SOURCE_DIR"]
 CONFIG = os.path.join(SRC, "config", "demo.json")
 
 
-def run_once(state):
-    p = subprocess.run([BIN, "once", "-c", CONFIG, "--state-dir", state],
+def run_once(state, config=CONFIG):
+    p = subprocess.run([BIN, "once", "-c", config, "--state-dir", state],
                        capture_output=True, text=True, timeout=300)
     if p.returncode != 0:
         sys.exit("once failed (%d): %s" % (p.returncode, p.stderr[-3000:]))
@@ -90,7 +90,27 @@ def main():
         again, _ = run_once(state)
         new_items = [e for e in again if e.get("schema") == "claimwatch.item.v1"]
         assert not new_items, "second pass re-published %d items" % len(new_items)
-    print("demo e2e: %d items, %d events, %d expected claims checked" % (len(items), len(events), checked))
+
+    # claims_min_score reaches the daemon's tagger: at 0.9 only claims scored that high are
+    # reported, and fewer than at the model's own threshold
+    first = [c["score"] for e in items for c in e["claims"]]
+    with open(CONFIG) as f:
+        cfg = json.load(f)
+    cdir = os.path.dirname(CONFIG)
+    cfg["claims"] = [os.path.join(cdir, c) for c in cfg["claims"]]
+    for feed in cfg["feeds"]:
+        feed["url"] = os.path.join(cdir, feed["url"])
+    cfg["claims_min_score"] = 0.9
+    with tempfile.TemporaryDirectory() as state:
+        path = os.path.join(state, "strict.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        strict, stderr = run_once(os.path.join(state, "s"), path)
+        scores = [c["score"] for e in strict if e.get("schema") == "claimwatch.item.v1" for c in e["claims"]]
+        assert all(s >= 0.9 for s in scores), "claims_min_score 0.9: got scores %s" % scores
+        assert len(scores) < len(first), "claims_min_score 0.9 left all %d claims in" % len(first)
+    print("demo e2e: %d items, %d events, %d expected claims checked; %d of %d claims at min score 0.9"
+          % (len(items), len(events), checked, len(scores), len(first)))
 
 
 if __name__ == "__main__":

@@ -74,4 +74,12 @@ for o in out:
 P
 # stdin works the same as --docs
 "$BIN" tag --claims "$T/claims.json" <"$T/docs.jsonl" 2>/dev/null | cmp -s - "$T/out" || fail "stdin output differs from --docs"
+# --min-score: 1 leaves every claim out (no score is above 1), 0 changes nothing, 2 is a usage error
+"$BIN" tag --min-score 0 --claims "$T/claims.json" <"$T/docs.jsonl" 2>/dev/null | cmp -s - "$T/out" || fail "--min-score 0 changed the output"
+"$BIN" tag --min-score 1 --claims "$T/claims.json" <"$T/docs.jsonl" 2>/dev/null |
+  python3 -c 'import json, sys; assert all(json.loads(l).get("claims", []) == [] for l in sys.stdin)' ||
+  fail "--min-score 1 still reports claims"
+"$BIN" tag --min-score 2 --claims "$T/claims.json" </dev/null >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] || fail "--min-score 2: exit $rc, want 2"
+grep -q "from 0 to 1" "$T/err" || fail "--min-score error does not give the range"
 echo ok

@@ -61,6 +61,7 @@ static void test_defaults_and_paths(void **state)
     assert_int_equal(c->nsinks, 1); /* no sinks: stdout */
     assert_string_equal(c->sinks[0].type, "stdout");
     assert_string_equal(c->topics[SINK_KIND_ITEMS], "claimwatch.items");
+    assert_true(c->claims_min_score == 0);
     assert_int_equal(c->claims.n, 1);
     assert_string_equal(c->claims.v[0], claims);
     assert_non_null(strstr(c->state_dir, tmpdir));
@@ -69,6 +70,14 @@ static void test_defaults_and_paths(void **state)
     json_decref(dump);
     cfg_destroy(c);
     free(path);
+    char *scored = write_cfg("scored.json", "{\"claims_min_score\": 0.6}");
+    assert_int_equal(cfg_load(scored, &c, &errors), 0);
+    assert_true(c->claims_min_score == 0.6);
+    dump = cfg_dump(c);
+    assert_true(json_real_value(json_object_get(dump, "claims_min_score")) == 0.6);
+    json_decref(dump);
+    cfg_destroy(c);
+    free(scored);
     free(claims);
 }
 
@@ -79,7 +88,8 @@ static void test_errors_name_positions(void **state)
                                        "  \"fetch\": {\"per_host\": \"two\", \"timeout_ms\": 1},\n"
                                        "  \"sinks\": [{\"type\": \"carrier-pigeon\"}],\n"
                                        "  \"topics\": {\"itemz\": \"x\"},\n"
-                                       "  \"claims\": [\"missing.json\"],\n  \"bogus\": true\n}\n");
+                                       "  \"claims\": [\"missing.json\"],\n  \"bogus\": true,\n"
+                                       "  \"claims_min_score\": 1.5\n}\n");
     struct cfg *c = NULL;
     struct cw_strv errors = {0};
     assert_int_equal(cfg_load(path, &c, &errors), -1);
@@ -87,7 +97,8 @@ static void test_errors_name_positions(void **state)
     const char *want[] = {":2:43: unknown key \"intervl\"", ":3:13: \"per_host\" must be an integer",
                           ":3:32: \"timeout_ms\" must be between", ":4:14: unknown sink type \"carrier-pigeon\"",
                           ":5:14: unknown event kind \"itemz\"", ":6:14: claim-set file",
-                          ":7:3: unknown key \"bogus\""};
+                          ":7:3: unknown key \"bogus\"",
+                          ":8:3: \"claims_min_score\" must be a number from 0 to 1"};
     for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
         int found = 0;
         for (size_t i = 0; i < errors.n; i++)

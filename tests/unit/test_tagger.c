@@ -326,7 +326,19 @@ static void test_tag(void **state)
     json_t *e0 = json_array_get(ents, 0);
     assert_string_equal(json_string_value(json_object_get(e0, "id")), "iran");
     assert_int_equal(json_integer_value(json_object_get(e0, "count")), 4); /* Iran x2, Tehran, Persian */
+    /* a minimum score above the claim's own leaves it out; at the score it stays */
+    double score = json_real_value(json_object_get(c, "score"));
+    assert_true(score > 0 && score <= 1);
     json_decref(r);
+    tagger_set_min_score(t, score + 0.0005 > 1 ? 1.0001 : score + 0.0005);
+    r = tagger_tag(t, &d);
+    assert_int_equal(json_array_size(json_object_get(r, "claims")), 0);
+    json_decref(r);
+    tagger_set_min_score(t, score - 0.0005);
+    r = tagger_tag(t, &d);
+    assert_int_equal(json_array_size(json_object_get(r, "claims")), 1);
+    json_decref(r);
+    tagger_set_min_score(t, 0);
     /* unrelated text gives no claims */
     struct tag_doc u = {.id = "d2", .text = "The weather was fine and the match ended in a draw."};
     r = tagger_tag(t, &u);
