@@ -65,7 +65,7 @@ struct tagger {
     const struct tg_lexicon *lex;
     double min_score;   /* tagger_set_min_score */
     int32_t *term_lex;  /* per term: its lexicon index, or -1 */
-    float *clvec;       /* per claim: its unit latent-semantic vector (lex->dim floats) */
+    float *clvec;       /* per claim: its unit latent-semantic vector (TG_LEX_DIM floats) */
     /* per-document scratch, sized once */
     double *acc;          /* per claim */
     double *cwsum;        /* per claim: its weight + 1e-9, apart from the large struct tg_cl so
@@ -291,15 +291,15 @@ static inline void vec_add(float *restrict v, float w, const int8_t *restrict q)
         v[j] += w * (float)q[j];
 }
 
-static void unit_vector(float *v, uint32_t dim)
+static void unit_vector(float *v)
 {
     double n = 0;
-    for (uint32_t k = 0; k < dim; k++)
+    for (uint32_t k = 0; k < TG_LEX_DIM; k++)
         n += (double)v[k] * v[k];
     if (n <= 0)
         return;
     float inv = (float)(1.0 / sqrt(n));
-    for (uint32_t k = 0; k < dim; k++)
+    for (uint32_t k = 0; k < TG_LEX_DIM; k++)
         v[k] *= inv;
 }
 
@@ -351,7 +351,7 @@ static int build_claim_terms(struct tagger *t, size_t ci)
             continue;
         vec_add(cv, lx->idf[tk->lex], lx->vec + (size_t)tk->lex * TG_LEX_DIM);
     }
-    unit_vector(cv, TG_LEX_DIM);
+    unit_vector(cv);
     tg_text_free(&tx);
     return 0;
 }
@@ -650,8 +650,8 @@ static int doc_lexicon(struct tagger *t, struct tg_doc *d)
     }
     d->bgnorm = sqrt(norm) + 1e-9;
     d->leadnorm = sqrt(lnorm) + 1e-9;
-    unit_vector(d->dvec, TG_LEX_DIM);
-    unit_vector(d->lvec, TG_LEX_DIM);
+    unit_vector(d->dvec);
+    unit_vector(d->lvec);
     return 0;
 }
 
