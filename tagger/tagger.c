@@ -377,7 +377,13 @@ struct tagger *tagger_create_lex(struct claimset *cs, const struct tg_lexicon *l
         CW_ERR("tagger", "model parameters are for %d features, the code computes %d: retrain "
                  "(docs/quality.md); nothing will be tagged", t->model->nfeat, TG_NFEAT);
     /* the background lexicon first: every word looked up from here on gets its index */
-    if (tg_vocab_init(&t->v) || tg_vocab_set_lexicon(&t->v, lx) || tg_vocab_add_lexicons(&t->v))
+    if (tg_vocab_init(&t->v))
+        goto fail;
+    int lrc = tg_vocab_set_lexicon(&t->v, lx);
+    if (lrc == -2)
+        CW_ERR("tagger", "background lexicon: its words do not match its %u entries: rebuild it "
+                 "(docs/quality.md)", lx->n);
+    if (lrc != 0 || tg_vocab_add_lexicons(&t->v))
         goto fail;
     size_t nc = cs->n;
     t->cl = calloc(nc ? nc : 1, sizeof *t->cl);

@@ -107,6 +107,7 @@ struct tg_text {
 struct tg_lexicon {
     uint32_t n, dim;      /* dim is TG_LEX_DIM */
     const char *words;   /* n NUL-terminated stems, one after another */
+    size_t words_size;   /* bytes of words (every NUL included) */
     const float *idf;    /* per word */
     const int8_t *vec;   /* n x dim, times scale */
     float scale;
@@ -142,7 +143,8 @@ void tg_vocab_free(struct tg_vocab *v);
  * unknown. Sets *cue, and *lex (when not NULL) to the word's lexicon index or -1. -2 on
  * allocation failure. */
 int32_t tg_vocab_word(struct tg_vocab *v, const char *w, size_t len, uint16_t *cue, int32_t *lex);
-/* Uses lx as the background lexicon (before any word is looked up). 0 or -1. */
+/* Uses lx as the background lexicon (before any word is looked up). 0, -1 on allocation
+ * failure, -2 when lx->words does not hold exactly lx->n words. */
 int tg_vocab_set_lexicon(struct tg_vocab *v, const struct tg_lexicon *lx);
 /* The key a word is looked up by (folded, stemmed) into out; its length, 0 when unusable. */
 size_t tg_vocab_stem(struct tg_vocab *v, const char *w, size_t len, char *out, size_t outsz);

@@ -69,6 +69,7 @@ struct tg_lexicon *tg_lexicon_from_json(const json_t *root, const char *path, ch
     lx->idf = idf;
     lx->vec = vec;
     lx->words = wp;
+    lx->words_size = chars;
     lx->scale = (float)json_number_value(json_object_get(root, "scale"));
     lx->idf_unknown = (float)json_number_value(json_object_get(root, "idf_unknown"));
     for (size_t i = 0; i < n; i++) {

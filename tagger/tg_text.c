@@ -289,14 +289,16 @@ size_t tg_vocab_stem(struct tg_vocab *v, const char *w, size_t len, char *out, s
 int tg_vocab_set_lexicon(struct tg_vocab *v, const struct tg_lexicon *lx)
 {
     v->lex = lx;
-    const char *w = lx->words;
+    const char *w = lx->words, *end = lx->words + lx->words_size;
     for (uint32_t i = 0; i < lx->n; i++) {
-        size_t n = strlen(w);
-        if (tg_map_put(&v->lexmap, w, n, (int32_t)i) != 0)
+        const char *nul = memchr(w, '\0', (size_t)(end - w));
+        if (nul == NULL)
+            return -2; /* fewer words than the table says: its words and vectors would not match */
+        if (tg_map_put(&v->lexmap, w, (size_t)(nul - w), (int32_t)i) != 0)
             return -1;
-        w += n + 1;
+        w = nul + 1;
     }
-    return 0;
+    return w == end ? 0 : -2;
 }
 
 size_t tg_utf8_chars(const char *s, size_t n)

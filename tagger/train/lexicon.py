@@ -88,7 +88,9 @@ def write_c(path, lex, note):
     out.append("static const char tg_lex_words[] =")
     line = ""
     for w, _, _ in words:
-        esc = w.replace("\\", "\\\\").replace('"', '\\"') + "\\0"
+        # every byte but lower-case letters as a three-digit octal escape: a short "\0" before a
+        # word starting with a digit ("2014") would read on into the digits
+        esc = "".join(chr(c) if 97 <= c <= 122 else "\\%03o" % c for c in w.encode()) + "\\000"
         if len(line) + len(esc) > 90:
             out.append('    "%s"' % line)
             line = ""
@@ -96,15 +98,17 @@ def write_c(path, lex, note):
     out.append('    "%s";' % line)
     out.append("static const float tg_lex_idf[%d] = {" % max(len(words), 1))
     for i in range(0, len(words), 10):
-        out.append("    " + ",".join("%.6gf" % x[1] for x in words[i:i + 10]) + ",")
+        # each double as Python writes it (the shortest exact form), narrowed to float by the
+        # compiler as the JSON loader narrows it: the two lexicons give the same features
+        out.append("    " + ",".join(repr(float(x[1])) for x in words[i:i + 10]) + ",")
     out.append("};")
     out.append("static const int8_t tg_lex_vec[%d] = {" % max(len(words) * lex["dim"], 1))
     for w in words:
         out.append("    " + ",".join(str(v) for v in w[2]) + ",")
     out.append("};")
     out.append("")
-    out.append("const struct tg_lexicon tg_lexicon_default = {%d, %d, tg_lex_words, tg_lex_idf, "
-               "tg_lex_vec, %.9gf, %.6gf, NULL};" % (len(words), lex["dim"], lex["scale"],
-                                                     lex["idf_unknown"]))
+    out.append("const struct tg_lexicon tg_lexicon_default = {%d, %d, tg_lex_words, sizeof tg_lex_words - 1, "
+               "tg_lex_idf, tg_lex_vec, (float)%r, (float)%r, NULL};" % (len(words), lex["dim"],
+                                                                   float(lex["scale"]), float(lex["idf_unknown"])))
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

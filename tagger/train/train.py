@@ -184,6 +184,7 @@ def main():
         lexpaths.append(os.path.join(work, "lexicon%d.json" % k))
         lexicon.write_json(lexpaths[-1], lex)
     final_lex = lexicon.build([words[b] for b in train_bodies])
+    lexicon.write_json(os.path.join(work, "lexicon-final.json"), final_lex)
     print("lexicon: %d words from %d bodies" % (len(final_lex["words"]), len(train_bodies)),
           file=sys.stderr)
     # each fold is also cut into small claim sets (whole clusters, about SMALL_SET claims): claim

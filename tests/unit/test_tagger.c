@@ -378,6 +378,23 @@ static void test_lexicon_load(void **state)
     json_decref(vec);
     assert_null(tg_lexicon_load("/nonexistent/lexicon.json", err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/lexicon.json"));
+    /* a table whose words do not add up to its entry count is refused, not read past its end
+     * (a generator once wrote "\0" before "2014", which C reads as one octal escape) */
+    static const float idf[3] = {1, 2, 3};
+    static const int8_t v3[3 * TG_LEX_DIM] = {0};
+    static const char merged[] = "alpha\0beta\010\0";
+    struct tg_lexicon bad = {3, TG_LEX_DIM, merged, sizeof merged - 1, idf, v3, 1.0f, 1.0f, NULL};
+    struct tg_vocab v;
+    assert_int_equal(tg_vocab_init(&v), 0);
+    assert_int_equal(tg_vocab_set_lexicon(&v, &bad), -2);
+    tg_vocab_free(&v);
+    static const char good[] = "alpha\000beta\00010\000";
+    struct tg_lexicon ok = {3, TG_LEX_DIM, good, sizeof good - 1, idf, v3, 1.0f, 1.0f, NULL};
+    assert_int_equal(tg_vocab_init(&v), 0);
+    assert_int_equal(tg_vocab_set_lexicon(&v, &ok), 0);
+    assert_int_equal(tg_map_get(&v.lexmap, "10", 2, -1), 2);
+    tg_vocab_free(&v);
+    assert_null(tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &bad));
 }
 
 /* The committed lexicon carries meaning past shared words: a report on "Islamic State militants"
@@ -397,7 +414,9 @@ static void test_lexicon_features(void **state)
     feature_row(t, far, "isis", TG_FLEX + 2, &lsa_far);
     feature_row(t, near, "isis", TG_FLEX, &bg_near);
     feature_row(t, far, "isis", TG_FLEX, &bg_far);
-    assert_true(lsa_near > lsa_far + 0.2);
+    /* 0.94 and -0.02 with the committed table; a table whose words and vectors are out of step
+     * (the generator bug test_lexicon_load describes) gave 0.68 and 0.29 */
+    assert_true(lsa_near > 0.7 && lsa_far < 0.3);
     assert_true(lsa_near <= 1.0 + 1e-6 && lsa_far >= -1.0 - 1e-6);
     assert_true(bg_near > 0 && bg_near <= 1.0 + 1e-6);
     assert_true(bg_far == 0);
