@@ -112,6 +112,7 @@ struct tg_lexicon {
     const int8_t *vec;   /* n x dim, times scale */
     float scale;
     float idf_unknown;   /* for a word not in the table */
+    uint64_t digest;     /* tg_lexicon_digest() as the generator computed it (0: not recorded) */
     void *owned;         /* loaded from a file: the block to free (tg_lexicon_free) */
 };
 extern const struct tg_lexicon tg_lexicon_default;
@@ -121,6 +122,10 @@ struct tg_lexicon *tg_lexicon_load(const char *path, char *err, size_t errsz);
 /* The same from a parsed document; name is for the messages. */
 struct tg_lexicon *tg_lexicon_from_json(const json_t *root, const char *name, char *err, size_t errsz);
 void tg_lexicon_free(struct tg_lexicon *lx);
+/* FNV-1a 64 over the words (with their NULs), the idf values (IEEE single, little-endian) and the
+ * vectors: tagger/train/lexicon.py computes the same over what it writes, so a table the compiler
+ * read differently from what was meant shows (test_tagger). */
+uint64_t tg_lexicon_digest(const struct tg_lexicon *lx);
 
 /* The vocabulary: stems of the claim set and lexicons get dense term ids; a cache maps folded
  * surface words to term ids so a word is folded and stemmed once, not once per occurrence. */

@@ -8,6 +8,28 @@
 
 #include "tagger/tg_internal.h"
 
+static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+uint64_t tg_lexicon_digest(const struct tg_lexicon *lx)
+{
+    uint64_t h = fnv(1469598103934665603ULL, (const unsigned char *)lx->words, lx->words_size);
+    for (uint32_t i = 0; i < lx->n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &lx->idf[i], sizeof bits);
+        unsigned char le[4] = {(unsigned char)bits, (unsigned char)(bits >> 8), (unsigned char)(bits >> 16),
+                               (unsigned char)(bits >> 24)};
+        h = fnv(h, le, 4);
+    }
+    return fnv(h, (const unsigned char *)lx->vec, (size_t)lx->n * lx->dim);
+}
+
 void tg_lexicon_free(struct tg_lexicon *lx)
 {
     if (lx == NULL)

@@ -10578,4 +10578,4 @@ static const int8_t tg_lex_vec[277024] = {
     0,0,0,0,0,0,0,0,-1,0,0,0,0,-1,0,0,0,0,-1,-1,0,0,-1,0,2,-1,1,2,0,1,1,-2,
 };
 
-const struct tg_lexicon tg_lexicon_default = {8657, 32, tg_lex_words, sizeof tg_lex_words - 1, tg_lex_idf, tg_lex_vec, (float)0.0024785508303029587, (float)7.521357233591198, NULL};
+const struct tg_lexicon tg_lexicon_default = {8657, 32, tg_lex_words, sizeof tg_lex_words - 1, tg_lex_idf, tg_lex_vec, (float)0.0024785508303029587, (float)7.521357233591198, 0x02808dc506dd0337u, NULL};

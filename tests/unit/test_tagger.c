@@ -383,13 +383,13 @@ static void test_lexicon_load(void **state)
     static const float idf[3] = {1, 2, 3};
     static const int8_t v3[3 * TG_LEX_DIM] = {0};
     static const char merged[] = "alpha\0beta\010\0";
-    struct tg_lexicon bad = {3, TG_LEX_DIM, merged, sizeof merged - 1, idf, v3, 1.0f, 1.0f, NULL};
+    struct tg_lexicon bad = {3, TG_LEX_DIM, merged, sizeof merged - 1, idf, v3, 1.0f, 1.0f, 0, NULL};
     struct tg_vocab v;
     assert_int_equal(tg_vocab_init(&v), 0);
     assert_int_equal(tg_vocab_set_lexicon(&v, &bad), -2);
     tg_vocab_free(&v);
     static const char good[] = "alpha\000beta\00010\000";
-    struct tg_lexicon ok = {3, TG_LEX_DIM, good, sizeof good - 1, idf, v3, 1.0f, 1.0f, NULL};
+    struct tg_lexicon ok = {3, TG_LEX_DIM, good, sizeof good - 1, idf, v3, 1.0f, 1.0f, 0, NULL};
     assert_int_equal(tg_vocab_init(&v), 0);
     assert_int_equal(tg_vocab_set_lexicon(&v, &ok), 0);
     assert_int_equal(tg_map_get(&v.lexmap, "10", 2, -1), 2);
@@ -404,6 +404,9 @@ static void test_lexicon_features(void **state)
 {
     (void)state;
     assert_true(tg_lexicon_default.n > 1000);
+    /* the compiler read the generated table as the generator meant it */
+    assert_true(tg_lexicon_default.digest != 0);
+    assert_true(tg_lexicon_digest(&tg_lexicon_default) == tg_lexicon_default.digest);
     struct claimset *cs = load_ok("[{\"id\": \"isis\", \"text\": \"ISIS fighters have contracted Ebola\"}]");
     struct tagger *t = tagger_create(cs);
     assert_non_null(t);
