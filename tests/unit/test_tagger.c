@@ -395,6 +395,12 @@ static void test_lexicon_load(void **state)
     assert_int_equal(tg_map_get(&v.lexmap, "10", 2, -1), 2);
     tg_vocab_free(&v);
     assert_null(tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &bad));
+    struct tg_lexicon narrow = ok;
+    narrow.dim = TG_LEX_DIM / 2; /* a table for another build of the code */
+    assert_null(tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &narrow));
+    struct tagger *t = tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &ok);
+    assert_non_null(t);
+    tagger_destroy(t);
 }
 
 /* The committed lexicon carries meaning past shared words: a report on "Islamic State militants"
