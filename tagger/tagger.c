@@ -539,7 +539,7 @@ struct tg_doc {
      * whole text and of its lead (the title and the first TG_LEAD_BYTES of the text) */
     uint32_t lead_tok; /* first token past the lead */
     double bgnorm, leadnorm;
-    float *dvec, *lvec;
+    float dvec[TG_LEX_DIM], lvec[TG_LEX_DIM]; /* zeroed with the rest by doc_prepare */
 };
 
 /* Whether the document word w[0..wn) may stand for word i of key phrase p, whose stem it shares:
@@ -586,7 +586,6 @@ static void doc_free(struct tg_doc *d)
     free(d->s_hedge);
     free(d->s_sup);
     free(d->s_quoted);
-    free(d->dvec);
 }
 
 #define TG_LEAD_BYTES 400
@@ -598,10 +597,6 @@ static int doc_lexicon(struct tagger *t, struct tg_doc *d)
 {
     const struct tg_lexicon *lx = t->lex;
     const struct tg_text *tx = &d->tx;
-    d->dvec = calloc(2 * (size_t)TG_LEX_DIM, sizeof *d->dvec);
-    if (d->dvec == NULL)
-        return -1;
-    d->lvec = d->dvec + TG_LEX_DIM;
     if (tx->ntok > t->capluniq) {
         uint32_t *u = realloc(t->luniq, tx->ntok * sizeof *u);
         if (u == NULL)
@@ -621,7 +616,9 @@ static int doc_lexicon(struct tagger *t, struct tg_doc *d)
             continue;
         int32_t l = tk->lex;
         if (l < 0) {
-            /* words of the claim set are counted once below, with their term frequency */
+            /* words of the claim set are counted once below, with their term frequency; other
+             * unknown words have no id to count by, so each occurrence counts as a word (in
+             * the lead too, where known words count once) */
             if (tk->term < 0)
                 norm += unk;
             lnorm += lead ? unk : 0;
