@@ -36,6 +36,10 @@ static void tag_help(FILE *out)
           out);
 }
 
+/* what each input line gives: the tagging results, or (for tagger/train) the candidates'
+ * feature rows or the document's lexicon keys */
+enum tag_mode { TAG_RESULTS, TAG_DUMP_FEATURES, TAG_DUMP_TERMS };
+
 /* The same bytes as json_dumps(JSON_COMPACT), at a fraction of its cost: its per-character
  * escaping was a fifth of the CPU time of tagging (docs/benchmarks.md). */
 static void emit(json_t *o) { jsonout_write(stdout, o, 0); }
@@ -64,7 +68,7 @@ static const char *opt_str(json_t *doc, const char *key, int *bad)
 }
 
 static void tag_line(struct tagger *t, const char *src, size_t lineno, const char *line, size_t len,
-                     int dump)
+                     enum tag_mode mode)
 {
     json_error_t jerr;
     json_t *doc = json_loadb(line, len, 0, &jerr);
@@ -110,10 +114,10 @@ static void tag_line(struct tagger *t, const char *src, size_t lineno, const cha
         return;
     }
     json_t *res;
-    if (dump == 2) {
+    if (mode == TAG_DUMP_TERMS) {
         json_t *f = tg_dump_terms(t, &td);
         res = f ? json_pack("{s:O,s:o}", "id", id, "terms", f) : NULL;
-    } else if (dump) {
+    } else if (mode == TAG_DUMP_FEATURES) {
         json_t *f = tg_dump_features(t, &td, json_object_get(doc, "dump_claims"));
         res = f ? json_pack("{s:O,s:o}", "id", id, "features", f) : NULL;
     } else {
@@ -149,7 +153,8 @@ int cmd_tag(int argc, char **argv)
     struct cw_strv claims = {0}, errors = {0};
     const char *docs = NULL, *lexpath = NULL;
     struct tg_lexicon *lex = NULL;
-    int dump = 0, c, rc = CW_EXIT_FAIL;
+    enum tag_mode mode = TAG_RESULTS;
+    int c, rc = CW_EXIT_FAIL;
     double min_score = 0;
     struct tagger *t = NULL;
     FILE *in = NULL;
@@ -172,10 +177,10 @@ int cmd_tag(int argc, char **argv)
             rc = CW_EXIT_OK;
             goto out;
         case 'F':
-            dump = 1;
+            mode = TAG_DUMP_FEATURES;
             break;
         case 'T':
-            dump = 2;
+            mode = TAG_DUMP_TERMS;
             break;
         case 'm': {
             char *end;
@@ -245,7 +250,7 @@ int cmd_tag(int argc, char **argv)
             bad_line(src, lineno, NULL, "line longer than 32 MiB");
             continue;
         }
-        tag_line(t, src, lineno, line, len, dump);
+        tag_line(t, src, lineno, line, len, mode);
     }
     if (ferror(in)) {
         fprintf(stderr, "claimwatch tag: %s: read error\n", src);
