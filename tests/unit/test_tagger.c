@@ -382,6 +382,7 @@ static void test_lexicon_load(void **state)
      * (a generator once wrote "\0" before "2014", which C reads as one octal escape) */
     static const float idf[3] = {1, 2, 3};
     static const int8_t v3[3 * TG_LEX_DIM] = {0};
+    static const char alpha_claim[] = "[{\"id\": \"a\", \"text\": \"alpha\"}]";
     static const char merged[] = "alpha\0beta\010\0";
     struct tg_lexicon bad = {3, TG_LEX_DIM, merged, sizeof merged - 1, idf, v3, 1.0f, 1.0f, 0, NULL};
     struct tg_vocab v;
@@ -394,11 +395,11 @@ static void test_lexicon_load(void **state)
     assert_int_equal(tg_vocab_set_lexicon(&v, &ok), 0);
     assert_int_equal(tg_map_get(&v.lexmap, "10", 2, -1), 2);
     tg_vocab_free(&v);
-    assert_null(tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &bad));
+    assert_null(tagger_create_lex(load_ok(alpha_claim), &bad));
     struct tg_lexicon narrow = ok;
     narrow.dim = TG_LEX_DIM / 2; /* a table for another build of the code */
-    assert_null(tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &narrow));
-    struct tagger *t = tagger_create_lex(load_ok("[{\"id\": \"a\", \"text\": \"alpha\"}]"), &ok);
+    assert_null(tagger_create_lex(load_ok(alpha_claim), &narrow));
+    struct tagger *t = tagger_create_lex(load_ok(alpha_claim), &ok);
     assert_non_null(t);
     tagger_destroy(t);
 }
