@@ -2,6 +2,8 @@
  * and the light claimwatch front stays free of libcurl, librdkafka and the rest (see main.c). */
 #include "daemon/cli.h"
 
+#include "tagger/tagger.h"
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
@@ -20,4 +22,6 @@ void cli_print_version(FILE *out)
     fprintf(out, "  sqlite %s\n", sqlite3_libversion());
     fprintf(out, "  libmicrohttpd %s\n", MHD_get_version());
     fprintf(out, "  utf8proc %s\n", utf8proc_version());
+    /* what claims_min_score can raise: docs quote it, tests/integration/docs_threshold.sh checks */
+    fprintf(out, "  tagger model: trained threshold (%.2f)\n", tagger_model_threshold());
 }

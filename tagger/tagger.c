@@ -95,6 +95,8 @@ const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
 
 void tagger_set_min_score(struct tagger *t, double min) { t->min_score = min; }
 
+double tagger_model_threshold(void) { return tg_model_default.rel_threshold; }
+
 void tagger_destroy(struct tagger *t)
 {
     if (t == NULL)

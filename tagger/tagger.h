@@ -31,6 +31,8 @@ const struct claimset *tagger_claimset(const struct tagger *t);
  * are. For a claim set whose claims crowd one topic, where that threshold tags more claims of
  * neighbouring stories (docs/quality.md). Default 0. */
 void tagger_set_min_score(struct tagger *t, double min);
+/* The built-in model's relatedness threshold: the lowest score a reported claim can have. */
+double tagger_model_threshold(void);
 
 struct tag_doc {
     const char *id;
