@@ -10,8 +10,9 @@ build_pkgs="build-essential cmake pkg-config clang
   librdkafka-dev libcurl4-openssl-dev libxml2-dev libjansson-dev libsqlite3-dev
   libsystemd-dev libmicrohttpd-dev libutf8proc-dev libstemmer-dev libssl-dev zlib1g-dev"
 # Tests: cmocka, kcat (independent Kafka client), python3 (fixture servers and oracles),
-# feedparser/readability (peers and oracles), nginx (local HTTP server), systemd (systemd-analyze),
-# xmllint (parse floor), sqlite3 CLI (integrity checks), prometheus (promtool checks /metrics).
+# feedparser/readability (peers and oracles), nginx (local HTTP server), systemd (systemd-analyze;
+# ops_systemd boots it in namespaces), xmllint (parse floor), sqlite3 CLI (integrity checks),
+# prometheus (promtool checks /metrics).
 test_pkgs="libcmocka-dev kcat python3 python3-feedparser python3-readability python3-lxml python3-jsonschema
   nginx-light systemd libxml2-utils sqlite3 curl procps iproute2 libclang-rt-14-dev
   prometheus"

@@ -6,7 +6,8 @@
 # Then, against the unit as built (plus a drop-in that shortens the watchdog to 2 s and sets the
 # sanitisers' options):
 #   start: Type=notify reaches "active", as a transient user, with no capabilities, no new
-#     privileges and a seccomp filter, and the demo's events land in the StateDirectory;
+#     privileges and a seccomp filter; the demo's events land in the StateDirectory, and
+#     /healthz and /metrics answer;
 #   watchdog: systemd records pings and does not kill the daemon;
 #   reload: `systemctl reload` (SIGHUP) keeps the same process, which reloads its claims;
 #   crash: SIGKILL -> Restart=on-failure starts a new process;
@@ -51,10 +52,13 @@ cat >"$w/etc/claimwatch.json" <<'J'
   ],
   "fetch": {"allow_file": true},
   "sinks": [{"type": "file", "path": "/var/lib/claimwatch/events.jsonl"}],
-  "metrics": {"listen": ""},
+  "metrics": {"listen": "127.0.0.1:@PORT@"},
   "log": {"level": "info"}
 }
 J
+# The metrics endpoint, reached from outside (the network namespace is the machine's).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed -i "s/@PORT@/$port/" "$w/etc/claimwatch.json"
 # How many item events the demo gives (the same binary, outside systemd).
 want=$("$build/claimwatch" once -c "$src/config/demo.json" --state-dir "$w/once" 2>/dev/null |
   grep -c '"claimwatch.item.v1"')
@@ -139,6 +143,10 @@ check "seccomp filter on" grep -q '^Seccomp:[[:space:]]*2$' <<<"$status"
 if wait_for 120 all_events; then echo "ok   $want demo events in the StateDirectory"
 else echo "FAIL $(events) of $want demo events in the StateDirectory"; fail=1; fi
 check "state.db in the StateDirectory" ns test -s /var/lib/private/claimwatch/state.db
+check "/healthz answers under the unit's address-family and seccomp limits" \
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
+metrics_ok() { curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^claimwatch_'; }
+check "/metrics serves claimwatch_ series" metrics_ok
 
 # Watchdog: pings move WatchdogTimestamp on; missing ones would get the process killed.
 w1=$(prop WatchdogTimestampMonotonic)
