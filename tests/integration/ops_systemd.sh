@@ -6,8 +6,8 @@
 # Then, against the unit as built (plus a drop-in that shortens the watchdog to 2 s and sets the
 # sanitisers' options):
 #   start: Type=notify reaches "active", as a transient user, with no capabilities, no new
-#     privileges and a seccomp filter; the demo's events land in the StateDirectory, and
-#     /healthz and /metrics answer;
+#     privileges and a seccomp filter; the demo's events land in the StateDirectory and on a
+#     Kafka broker on loopback (read back with kcat), and /healthz and /metrics answer;
 #   watchdog: systemd records pings and does not kill the daemon;
 #   reload: `systemctl reload` (SIGHUP) keeps the same process, which reloads its claims;
 #   crash: SIGKILL -> Restart=on-failure starts a new process;
@@ -27,6 +27,7 @@ cgroups() { find /sys/fs/cgroup/systemd /sys/fs/cgroup/unified -mindepth 1 -type
 cleanup() {
   # SIGKILL to PID 1 of a PID namespace ends every process in it.
   [ -n "$ns_pid" ] && kill -9 "$ns_pid" 2>/dev/null || true
+  [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   # The cgroup hierarchies are the machine's: remove the (now empty) groups this boot made.
   if [ -s "$w/cgroups.before" ]; then
@@ -51,7 +52,9 @@ cat >"$w/etc/claimwatch.json" <<'J'
     {"url": "demo/feed-atom.xml", "title": "Demo desk (Atom)", "fetch_articles": true}
   ],
   "fetch": {"allow_file": true},
-  "sinks": [{"type": "file", "path": "/var/lib/claimwatch/events.jsonl"}],
+  "sinks": [{"type": "file", "path": "/var/lib/claimwatch/events.jsonl"},
+            {"type": "kafka", "name": "kafka", "metadata_timeout_ms": 2000,
+             "rdkafka": {"bootstrap.servers": "@KAFKA@", "reconnect.backoff.max.ms": 500}}],
   "metrics": {"listen": "127.0.0.1:@PORT@"},
   "log": {"level": "info"}
 }
@@ -59,6 +62,12 @@ J
 # The metrics endpoint, reached from outside (the network namespace is the machine's).
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed -i "s/@PORT@/$port/" "$w/etc/claimwatch.json"
+# A Kafka broker (librdkafka's mock cluster) on loopback, outside the namespace: librdkafka's
+# threads and sockets must live with the unit's seccomp filter.
+coproc mock { "${CW_TOOLS_DIR:-$build/tests}/mockbroker" --brokers 1 --partitions 2; }
+mock_pid=$mock_PID
+read -r -t 30 kafka <&"${mock[0]}" || { echo "FAIL mockbroker did not start"; exit 1; }
+sed -i "s/@KAFKA@/$kafka/" "$w/etc/claimwatch.json"
 # How many item events the demo gives (the same binary, outside systemd).
 want=$("$build/claimwatch" once -c "$src/config/demo.json" --state-dir "$w/once" 2>/dev/null |
   grep -c '"claimwatch.item.v1"')
@@ -143,6 +152,10 @@ check "seccomp filter on" grep -q '^Seccomp:[[:space:]]*2$' <<<"$status"
 if wait_for 120 all_events; then echo "ok   $want demo events in the StateDirectory"
 else echo "FAIL $(events) of $want demo events in the StateDirectory"; fail=1; fi
 check "state.db in the StateDirectory" ns test -s /var/lib/private/claimwatch/state.db
+kafka_events() { kcat -C -b "$kafka" -t claimwatch.items -e -q -f '%s\n' 2>/dev/null | grep -c '"claimwatch.item.v1"' || true; }
+kafka_all() { [ "$(kafka_events)" -ge "$want" ]; }
+if wait_for 120 kafka_all; then echo "ok   $want demo events on Kafka (read back with kcat)"
+else echo "FAIL $(kafka_events) of $want demo events on Kafka"; fail=1; fi
 check "/healthz answers under the unit's address-family and seccomp limits" \
   curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz"
 metrics_ok() { curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^claimwatch_'; }
