@@ -12,8 +12,10 @@ build_pkgs="build-essential cmake pkg-config clang
 # Tests: cmocka, kcat (independent Kafka client), python3 (fixture servers and oracles),
 # feedparser/readability (peers and oracles), nginx (local HTTP server), systemd (systemd-analyze;
 # ops_systemd boots it in namespaces), xmllint (parse floor), sqlite3 CLI (integrity checks),
-# prometheus (promtool checks /metrics).
+# prometheus (promtool checks /metrics), numpy/scipy/scikit-learn (the tagger's trainer, rerun to
+# check the committed model tables).
 test_pkgs="libcmocka-dev kcat python3 python3-feedparser python3-readability python3-lxml python3-jsonschema
+  python3-numpy python3-scipy python3-sklearn
   nginx-light systemd libxml2-utils sqlite3 curl procps iproute2 libclang-rt-14-dev
   prometheus"
 if [ "${1:-}" = "--build-only" ]; then test_pkgs=""; fi

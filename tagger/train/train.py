@@ -4,10 +4,11 @@ tagger/tg_model_params.c: gradient-boosted trees for relatedness and for stance,
 thresholds tuned by cross-validation grouped by claim cluster. Features come from the C code
 itself (claimwatch tag --dump-features), so training and inference cannot drift.
 
-Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn). A developer tool: the
-build and CI only compile the generated C file.
+Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn). The build only compiles
+the generated C files; CI reruns the trainer and checks they are byte for byte its output
+(tests/integration/tag_model_rebuild.py).
 
-usage: train.py BIN FNC_DIR OUT_C [--workdir DIR]
+usage: train.py BIN FNC_DIR OUT_C [--lexicon-out PATH] [--workdir DIR]
 """
 import argparse
 import hashlib
