@@ -1,6 +1,7 @@
 """Shared helpers for the delivery integration tests: the mock broker process, the outbox tool,
 kcat as the independent reader, and checks on the state DB. Not a test itself (lib/ is not
 globbed by tests/CMakeLists.txt)."""
+import atexit
 import json
 import os
 import re
@@ -17,8 +18,12 @@ MOCKBROKER = os.path.join(TOOLS, "mockbroker")
 OUTBOX_TOOL = os.path.join(TOOLS, "outbox_tool")
 
 
+_failed = []  # set by fail(): the work directories stay behind for a look
+
+
 def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
+    _failed.append(msg)
     sys.exit(1)
 
 
@@ -146,7 +151,17 @@ def rss_kb(pid):
 
 
 def workdir(name):
-    return tempfile.mkdtemp(prefix="cw-%s-" % name)
+    """A fresh directory, removed when the test ends unless it failed (or CW_KEEP_WORKDIRS=1)."""
+    d = tempfile.mkdtemp(prefix="cw-%s-" % name)
+    atexit.register(_drop_workdir, d)
+    return d
+
+
+def _drop_workdir(d):
+    if _failed or hasattr(sys, "last_value") or os.environ.get("CW_KEEP_WORKDIRS") == "1":
+        print("work directory kept: " + d, file=sys.stderr)
+    else:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 class DaemonLog(threading.Thread):
