@@ -448,8 +448,9 @@ const json_t *cfg_kafka_brokers(const struct cfg *c, const char **sink)
         if (strcmp(c->sinks[i].type, "kafka") != 0)
             continue;
         const json_t *rk = json_object_get(c->sinks[i].conf, "rdkafka");
-        if (json_is_string(json_object_get(rk, "bootstrap.servers")) ||
-            json_is_string(json_object_get(rk, "metadata.broker.list"))) {
+        const char *b = json_string_value(json_object_get(rk, "bootstrap.servers"));
+        const char *m = json_string_value(json_object_get(rk, "metadata.broker.list"));
+        if ((b != NULL && b[0] != '\0') || (m != NULL && m[0] != '\0')) {
             if (sink != NULL)
                 *sink = c->sinks[i].name;
             return rk;

@@ -176,9 +176,12 @@ static void daemon_share_changed(void *ctx, enum share_change what)
     if (what == SHARE_LOST)
         CW_WARN("share", "group %s took our partitions away without a handover (session timed out?); holding %s: "
                 "polling %zu of %zu feeds", share_group(d->share), parts, owned, live);
+    else if (what == SHARE_ASSIGNED)
+        CW_NOTICE("share", "group %s assigned partitions %s: polling %zu of %zu feeds", share_group(d->share), parts,
+                  owned, live);
     else
-        CW_NOTICE("share", "group %s %s partitions %s: polling %zu of %zu feeds", share_group(d->share),
-                  what == SHARE_ASSIGNED ? "assigned" : "revoked, holding", parts, owned, live);
+        CW_NOTICE("share", "group %s revoked partitions (rebalance or leaving); holding %s: polling %zu of %zu feeds",
+                  share_group(d->share), parts, owned, live);
 }
 
 static int64_t daemon_backlog_timer(struct loop *l, void *ctx)

@@ -165,7 +165,7 @@ static void test_share_keys(void **state)
     free(ok);
 
     char *nobrokers = write_cfg("share-bad.json", "{\"share_group\": \"news\",\n"
-                                                  " \"sinks\": [{\"type\": \"kafka\", \"rdkafka\": {}}],\n"
+                                                  " \"sinks\": [{\"type\": \"kafka\", \"rdkafka\": {\"bootstrap.servers\": \"\"}}],\n"
                                                   " \"share_topic\": \"\", \"instance\": \"\"}\n");
     assert_int_equal(cfg_load(nobrokers, &c, &errors), -1);
     const char *want[] = {":1:2: \"share_group\" is set but no kafka sink names its brokers",
