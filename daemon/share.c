@@ -38,7 +38,7 @@ struct share {
 
 int32_t share_partition(const char *url, int32_t nparts)
 {
-    /* Kafka's murmur2 (seed 0x9747b28c), as its default partitioner applies it to keys. */
+    /* Kafka's murmur2 (seed 0x9747b28c), as the Java client's default partitioner applies it to keys. */
     const uint32_t m = 0x5bd1e995u;
     const unsigned char *b = (const unsigned char *)url;
     size_t len = strlen(url);

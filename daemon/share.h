@@ -20,8 +20,9 @@ enum share_change {
 };
 
 /* The partition of a feed among nparts (> 0): Kafka's murmur2 hash of the URL's bytes, made
- * positive, mod nparts: the partition Kafka's default partitioner gives a message keyed by the
- * URL. The same on every machine and in every version: it decides who polls what. */
+ * positive, mod nparts: the partition the Java client's default partitioner (librdkafka's
+ * murmur2_random) gives a message keyed by the URL. The same on every machine and in every
+ * version: it decides who polls what. */
 int32_t share_partition(const char *url, int32_t nparts);
 
 /* Joins cfg->share_group as cfg->instance through the brokers of the first kafka sink (its
