@@ -436,7 +436,10 @@ int daemon_main(const struct daemon_opts *opts)
             CW_ERR("share", "cannot join the share group: %s config=%s", err, d.cfg->path);
             goto out;
         }
-        poller_set_owner(d.poller, daemon_owns, &d);
+        if (poller_set_owner(d.poller, daemon_owns, &d) != 0) {
+            CW_ERR("share", "out of memory sharing the feeds");
+            goto out;
+        }
         size_t live = 0;
         poller_apply_owner(d.poller, NULL, &live);
         CW_NOTICE("share", "sharing %zu feeds in group %s; polling none until the group assigns partitions", live,

@@ -63,6 +63,7 @@ struct poller {
     struct poller_child *children; /* child sitemap fetches in flight */
     int (*owns)(void *ctx, const char *url); /* NULL: every feed is ours */
     void *owns_ctx;
+    char *owner;   /* the instance name written as owner (fixed at poller_set_owner: restart to change) */
     size_t nowned, nlive;
     struct metric *m_failing, *m_feeds, *m_parse_err, *m_children, *m_owned;
 };
@@ -312,7 +313,7 @@ struct poller *poller_create(struct loop *l, struct store *st, const struct cfg 
         p->cb = *cb;
     p->rng = (uint64_t)cw_wall_ms() ^ ((uint64_t)getpid() << 32);
     p->m_failing = metric_gauge("claimwatch_feeds_failing", NULL, "Feeds whose last fetch failed");
-    p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds polled");
+    p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds configured or imported");
     p->m_parse_err = metric_counter("claimwatch_feed_parse_errors_total", NULL, "Fetched feeds that did not parse");
     p->m_children = metric_counter("claimwatch_sitemap_children_fetched_total", NULL,
                                    "Child sitemaps of sitemap indexes fetched and parsed");
@@ -650,7 +651,7 @@ static int poller_save_owners(struct poller *p, struct poller_entry **changed, s
         return -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = feedstore_set_owner(p->st, changed[i]->fs.id, changed[i]->owned ? p->cfg->instance : NULL);
+        rc = feedstore_set_owner(p->st, changed[i]->fs.id, changed[i]->owned ? p->owner : NULL);
     if (own) {
         if (rc == 0)
             rc = store_commit(p->st);
@@ -662,19 +663,23 @@ static int poller_save_owners(struct poller *p, struct poller_entry **changed, s
 
 int poller_set_owner(struct poller *p, int (*owns)(void *ctx, const char *url), void *ctx)
 {
+    char *name = owns ? strdup(p->cfg->instance) : NULL;
+    if (owns != NULL && name == NULL)
+        return -1;
+    free(p->owner);
+    p->owner = name;
     p->owns = owns;
     p->owns_ctx = ctx;
-    /* Ownership written by an earlier run is stale: this run owns nothing until it is told. */
-    int rc = 0;
+    /* Ownership written by an earlier run is stale: this run owns nothing until it is told. The
+     * column is only shown to operators, so failing to clear it does not stop the daemon. */
     if (owns != NULL) {
-        rc = feedstore_clear_owners(p->st);
-        if (rc != 0)
+        if (feedstore_clear_owners(p->st) != 0)
             CW_ERR("poller", "cannot clear the owner column path=%s", store_path(p->st));
         for (size_t i = 0; i < p->n; i++)
             p->e[i]->owned = 0;
     }
     poller_apply_owner(p, NULL, NULL);
-    return rc;
+    return 0;
 }
 
 void poller_apply_owner(struct poller *p, size_t *owned, size_t *live)
@@ -743,5 +748,6 @@ void poller_destroy(struct poller *p)
         free(p->e[i]);
     }
     free(p->e);
+    free(p->owner);
     free(p);
 }

@@ -55,8 +55,9 @@ int poller_reconfigure(struct poller *p, const struct cfg *cfg);
 /* Shares the feeds with other daemons: from now on a feed is polled only while owns(ctx, its
  * configured URL) says so (re-asked by poller_apply_owner), and the owner column of the feeds
  * table names cfg->instance for the feeds owned. Clears the column first (an earlier run's
- * ownership is stale), so until the first assignment this daemon polls nothing. NULL owns: every
- * feed is ours (the default). 0, or -1 if the store could not be written (logged). */
+ * ownership is stale; a store error there is only logged), so until the first assignment this
+ * daemon polls nothing. NULL owns: every feed is ours (the default). 0, or -1 out of memory (and
+ * nothing changed). */
 int poller_set_owner(struct poller *p, int (*owns)(void *ctx, const char *url), void *ctx);
 /* Asks owns again for every feed after the owned set changed: feeds no longer ours are not
  * started again (a fetch in flight finishes and its items are accepted); feeds now ours are

@@ -160,7 +160,10 @@ static void share_mark(struct share *s, const rd_kafka_topic_partition_list_t *p
         }
         if (s->owned[p] != on) {
             s->owned[p] = (unsigned char)on;
-            s->nowned += on ? 1 : (size_t)-1;
+            if (on)
+                s->nowned++;
+            else
+                s->nowned--;
         }
     }
 }
