@@ -42,6 +42,7 @@ struct daemon {
     int paused;
     int hurry;       /* a second SIGTERM/SIGINT: drain without waiting */
     int64_t backlog; /* last count, for STATUS= */
+    size_t owned;    /* feeds polled now when shared, for STATUS= */
     char last_error[256];
     struct metric *m_paused, *m_reload_ok, *m_reload_failed, *m_claims, *m_claimset_info;
 };
@@ -172,6 +173,7 @@ static void daemon_share_changed(void *ctx, enum share_change what)
     if (d->poller == NULL)
         return;
     poller_apply_owner(d->poller, &owned, &live);
+    d->owned = owned;
     share_describe(d->share, parts, sizeof parts);
     if (what == SHARE_LOST)
         CW_WARN("share", "group %s took our partitions away without a handover (session timed out?); holding %s: "
@@ -212,7 +214,10 @@ static int64_t daemon_status_timer(struct loop *l, void *ctx)
 {
     (void)l;
     struct daemon *d = ctx;
-    notify_status(d->notify, "feeds=%zu backlog=%lld%s%s%s", d->cfg->nfeeds, (long long)d->backlog,
+    char owned[40] = "";
+    if (d->share != NULL)
+        snprintf(owned, sizeof owned, " polling=%zu", d->owned);
+    notify_status(d->notify, "feeds=%zu%s backlog=%lld%s%s%s", d->cfg->nfeeds, owned, (long long)d->backlog,
                   d->paused ? " fetching=paused" : "", d->last_error[0] ? " last_error=" : "", d->last_error);
     return 10000;
 }

@@ -8,7 +8,10 @@ User-Agent names the daemon), the metrics and both state databases:
      window longer than the poll interval, both daemons poll some, and each database's owner
      column names its own daemon for exactly the feeds it polls;
   2. after SIGTERM to cw-b, cw-a holds all 4 partitions and polls every feed;
-  3. every item the server has shown is on claimwatch.items at least once (read with kcat).
+  3. cw-b restarts on its old state and gets a share back;
+  4. after SIGKILL to cw-a (no goodbye: the group notices when its session times out), cw-b holds
+     all 4 partitions and polls every feed;
+  5. every item the server has shown is on claimwatch.items at least once (read with kcat).
 Every wait is bounded and only bounds a hang; nothing is asserted about speed."""
 import json
 import os
@@ -83,6 +86,12 @@ feeds = PagedFeeds("share", NFEEDS, PER_FEED, PAGE)
 UA = {name: "claimwatch-test/%s" % name for name in NAMES}
 
 
+def all_by(name, since):
+    """Every feed requested since the mark, and only by daemon `name`."""
+    seen = polled_by(feeds.requests_since(since))
+    return len(seen) == NFEEDS and all(w == {name} for w in seen.values())
+
+
 def polled_by(entries):
     """{feed: set of daemon names} for request-log entries."""
     out = {}
@@ -95,8 +104,11 @@ def polled_by(entries):
 with kt.MockBroker() as mb:
     mb.cmd("topic %s %d" % (TOPIC, PARTITIONS))
     procs, logs, ports = {}, {}, {}
-    try:
-        for name in NAMES:
+
+    def start(name):
+        """Starts (or restarts, on the same state) one daemon; returns once its metrics answer."""
+        cpath = os.path.join(d, name + ".json")
+        if not os.path.exists(cpath):
             os.makedirs(os.path.join(d, name))
             conf = {
                 "instance": name,
@@ -114,17 +126,23 @@ with kt.MockBroker() as mb:
                 "drain_timeout_ms": 5000,
                 "log": {"level": "info"},
             }
-            cpath = os.path.join(d, name + ".json")
             with open(cpath, "w") as f:
                 json.dump(conf, f)
-            procs[name] = subprocess.Popen([BIN, "run", "-c", cpath], stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.PIPE, text=True)
-            logs[name] = kt.DaemonLog(procs[name].stderr)
-            logs[name].start()
+        procs[name] = subprocess.Popen([BIN, "run", "-c", cpath], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+        logs[name] = kt.DaemonLog(procs[name].stderr)
+        logs[name].start()
+
+    def up(name):
+        if not check(logs[name].got_port.wait(60), "%s: metrics port logged" % name):
+            raise RuntimeError("%s did not come up:\n%s" % (name, logs[name].tail()))
+        ports[name] = logs[name].port
+
+    try:
         for name in NAMES:
-            if not check(logs[name].got_port.wait(60), "%s: metrics port logged" % name):
-                raise RuntimeError("%s did not come up:\n%s" % (name, logs[name].tail()))
-            ports[name] = logs[name].port
+            start(name)
+        for name in NAMES:
+            up(name)
 
         # 1. The group splits the partitions: both hold some, together all, and together they own
         # every feed once.
@@ -180,47 +198,66 @@ with kt.MockBroker() as mb:
             rc = None
         check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
         check(all(v is None for v in owners("cw-b").values()), "cw-b cleared its owner column when it left")
+        t0 = time.monotonic()
         took = wait_until(lambda: metrics(ports["cw-a"]).get("claimwatch_feeds_owned") == NFEEDS, 90)
-        check(took is not None, "cw-a owns all %d feeds after cw-b left" % NFEEDS)
+        check(took is not None, "cw-a owns all %d feeds after cw-b left (%.1f s)" % (NFEEDS, time.monotonic() - t0))
 
-        def all_by_a(since):
-            seen = polled_by(feeds.requests_since(since))
-            return len(seen) == NFEEDS and all(w == {"cw-a"} for w in seen.values())
-        check(wait_until(lambda: all_by_a(mark), 90) is not None, "cw-a polls every feed, and nobody else does")
+        check(wait_until(lambda: all_by("cw-a", mark), 90) is not None, "cw-a polls every feed, and nobody else does")
         check(all(v == "cw-a" for v in owners("cw-a").values()), "cw-a's owner column names it for every feed")
         check(re.search(r"share: group %s assigned partitions 0,1,2,3 of %d: polling %d of %d feeds"
                         % (GROUP, PARTITIONS, NFEEDS, NFEEDS), logs["cw-a"].text()) is not None,
               "cw-a logs taking over every partition")
 
-        # 3. Nothing shown is lost: freeze the feeds, let cw-a fetch each once more (so it has read
+        # 3. cw-b comes back on its old state: the group splits again.
+        mark = len(feeds.requests_since(0))
+        start("cw-b")
+        up("cw-b")
+        t0 = time.monotonic()
+        # The mock cluster takes up to its session timeout to rebalance here; the bound is for a hang.
+        check(wait_until(split, 240) is not None, "the group splits the partitions again after cw-b's restart (%.1f s)"
+              % (time.monotonic() - t0))
+        check(wait_until(lambda: "cw-b" in set().union(*polled_by(feeds.requests_since(mark)).values() or [set()]),
+                         60) is not None, "the restarted cw-b polls some feeds")
+
+        # 4. cw-a is killed: it cannot leave the group, so its partitions move when the group's
+        # session timeout (librdkafka's default, 45 s) expires; the bound only catches a hang.
+        procs["cw-a"].send_signal(signal.SIGKILL)
+        procs["cw-a"].wait()
+        t0 = time.monotonic()
+        took = wait_until(lambda: metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
+        check(took is not None, "cw-b owns all %d feeds after cw-a was killed (%.1f s)"
+              % (NFEEDS, time.monotonic() - t0))
+        mark = len(feeds.requests_since(0))
+        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
+
+        # 5. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
         # everything shown), then every shown item must be on the topic.
         feeds.frozen = True
         mark = len(feeds.requests_since(0))
-        check(wait_until(lambda: all_by_a(mark), 60) is not None, "cw-a polls every frozen feed")
+        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every frozen feed")
         want = {feeds.item_url(f, i) for f in range(NFEEDS) for i in range(feeds.shown[f])}
         got = set()
 
         def delivered():
-            nonlocal_got = kt.topic_item_urls(mb.addr, timeout=60)
             got.clear()
-            got.update(nonlocal_got)
+            got.update(kt.topic_item_urls(mb.addr, timeout=60))
             return want <= got
         check(wait_until(delivered, 90, step=2) is not None,
               "all %d items shown are on claimwatch.items (%d missing, e.g. %s)"
               % (len(want), len(want - got), sorted(want - got)[:3]))
         events = [k for k in kt.kcat_read(mb.addr, "claimwatch.items").split("\n") if k]
-        print("items shown %d, item events on the topic %d (repeats from the takeover and start-up: %d)"
+        print("items shown %d, item events on the topic %d (repeats from the moves: %d)"
               % (len(want), len(events), len(events) - len(set(events))), flush=True)
 
         for n in NAMES:
             print("%s's share log lines:\n  %s" % (n, "\n  ".join(
                 line.strip() for line in logs[n].lines if "share:" in line)), flush=True)
-        procs["cw-a"].send_signal(signal.SIGTERM)
+        procs["cw-b"].send_signal(signal.SIGTERM)
         try:
-            rc = procs["cw-a"].wait(timeout=60)
+            rc = procs["cw-b"].wait(timeout=60)
         except subprocess.TimeoutExpired:
             rc = None
-        check(rc == 0, "cw-a exits 0 on SIGTERM (rc %s)" % rc)
+        check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
     except RuntimeError as e:
         failures.append(str(e))
     finally:
