@@ -12,7 +12,10 @@ User-Agent names the daemon), the metrics and both state databases:
   4. after SIGKILL to cw-a (no goodbye: the group notices when its session times out), cw-b holds
      all 4 partitions and polls every feed;
   5. every item the server has shown is on claimwatch.items at least once (read with kcat).
-Every wait is bounded and only bounds a hang; nothing is asserted about speed."""
+Every wait is bounded and only bounds a hang; nothing is asserted about speed. librdkafka's mock
+cluster waits about 3 s before its first assignment and then, on every later rebalance, most of
+the session timeout (44 s) for members to rejoin, so the later phases take minutes here where a
+real cluster takes seconds."""
 import json
 import os
 import re
