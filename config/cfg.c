@@ -59,6 +59,10 @@ static const struct cfg_key top_keys[] = {
     {"claims", CFG_STRV, C(claims), NULL, 0, 0, "claim-set files (globs), relative to the config file"},
     {"opml", CFG_STRV, C(opml), NULL, 0, 0, "OPML files with further feeds"},
     {"instance", CFG_STRING, C(instance), "claimwatch", 0, 0, "this daemon's name"},
+    {"share_group", CFG_STRING, C(share_group), "", 0, 0,
+     "consumer group of the daemons sharing the feeds (\"\": not shared, poll every feed)"},
+    {"share_topic", CFG_STRING, C(share_topic), "claimwatch.feeds", 0, 0,
+     "topic whose partitions split the feeds (must exist)"},
     {"drain_timeout_ms", CFG_INT, C(drain_timeout_ms), "10000", 0, 600000, "flush deadline on SIGTERM"},
     {"max_text_bytes", CFG_INT, C(max_text_bytes), "65536", 256, 16777216, "item text cap in events"},
     {"claims_min_score", CFG_SHARE, C(claims_min_score), "0", 0, 1,
@@ -438,6 +442,39 @@ struct cfg *cfg_default(void)
     return c;
 }
 
+const json_t *cfg_kafka_brokers(const struct cfg *c, const char **sink)
+{
+    for (size_t i = 0; i < c->nsinks; i++) {
+        if (strcmp(c->sinks[i].type, "kafka") != 0)
+            continue;
+        const json_t *rk = json_object_get(c->sinks[i].conf, "rdkafka");
+        const char *b = json_string_value(json_object_get(rk, "bootstrap.servers"));
+        const char *m = json_string_value(json_object_get(rk, "metadata.broker.list"));
+        if ((b != NULL && b[0] != '\0') || (m != NULL && m[0] != '\0')) {
+            if (sink != NULL)
+                *sink = c->sinks[i].name;
+            return rk;
+        }
+    }
+    return NULL;
+}
+
+/* Sharing needs brokers, and those come from a kafka sink: a group without them could never
+ * assign anything, and the daemon would poll nothing for ever. */
+static void check_share(struct cfg_ctx *cx, const struct cfg *c)
+{
+    if (c->share_group == NULL || c->share_group[0] == '\0')
+        return;
+    if (c->share_topic == NULL || c->share_topic[0] == '\0')
+        cfg_error(cx, "/share_topic", "\"share_topic\" must name a topic when \"share_group\" is set");
+    if (c->instance == NULL || c->instance[0] == '\0')
+        cfg_error(cx, "/instance", "\"instance\" must not be empty when \"share_group\" is set");
+    if (cfg_kafka_brokers(c, NULL) == NULL)
+        cfg_error(cx, "/share_group",
+                  "\"share_group\" is set but no kafka sink names its brokers (rdkafka \"bootstrap.servers\"): "
+                  "the daemons share the feeds through Kafka");
+}
+
 int cfg_load(const char *path, struct cfg **out, struct cw_strv *errors)
 {
     char *text = NULL, err[512];
@@ -542,6 +579,7 @@ int cfg_load(const char *path, struct cfg **out, struct cw_strv *errors)
             cfg_error(&cx, ptr, "file:// feed \"%s\" needs \"fetch\": {\"allow_file\": true}", c->feeds[i].url);
         }
     }
+    check_share(&cx, c);
     if (errors->n > nerr0)
         goto fail;
     cw_jsonpos_destroy(cx.pos);

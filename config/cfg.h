@@ -67,8 +67,15 @@ struct cfg {
     double claims_min_score;   /* claims scored below are not reported: 0 (the model's threshold) */
     char *log_level;           /* "info" */
     char *log_format;          /* "text" | "json" */
-    char *instance;            /* this daemon's name (feed ownership when several share a state) */
+    char *instance;            /* this daemon's name: client.id in the share group, owner in the feeds table */
+    char *share_group;         /* Kafka consumer group of the daemons sharing the feeds; "" = not shared */
+    char *share_topic;         /* the topic whose partitions are the shares: "claimwatch.feeds" */
 };
+
+/* The "rdkafka" object of the first kafka sink that names brokers (bootstrap.servers or
+ * metadata.broker.list), borrowed from c; NULL if none. *sink gets that sink's name. The share
+ * consumer reaches the brokers through it. */
+const json_t *cfg_kafka_brokers(const struct cfg *c, const char **sink);
 
 /* Loads and validates path. On failure returns -1 and appends every problem to errors as
  * "file:line:column: message"; on success 0 and an owned *out. */

@@ -62,6 +62,8 @@ static int feeds_list_row(const struct feedstore_feed *f, void *ctx)
             json_object_set_new(o, "last_modified", json_string(f->last_modified));
         if (f->last_error)
             json_object_set_new(o, "last_error", json_string(f->last_error));
+        if (f->owner)
+            json_object_set_new(o, "owner", json_string(f->owner));
         if (f->last_fetch_ms > 0)
             json_object_set_new(o, "last_fetch", json_string(last));
         json_array_append_new(c->arr, o);
@@ -81,6 +83,8 @@ static int feeds_list_row(const struct feedstore_feed *f, void *ctx)
                f->last_modified ? f->last_modified : "-");
     if (f->last_error)
         printf("      last error: %s\n", f->last_error);
+    if (f->owner)
+        printf("      polled by: %s\n", f->owner);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "daemon/pipeline.h"
 #include "daemon/poller.h"
 #include "daemon/sender.h"
+#include "daemon/share.h"
 #include "daemon/signals.h"
 #include "daemon/store.h"
 #include "tagger/tagger.h"
@@ -32,6 +33,7 @@ struct daemon {
     size_t nsinks;
     struct pipeline *pipe;
     struct poller *poller;
+    struct share *share; /* NULL unless share_group is set (run mode only) */
     struct signals *sig;
     struct notify *notify;
     struct metrics_http *http;
@@ -40,6 +42,7 @@ struct daemon {
     int paused;
     int hurry;       /* a second SIGTERM/SIGINT: drain without waiting */
     int64_t backlog; /* last count, for STATUS= */
+    size_t owned;    /* feeds polled now when shared, for STATUS= */
     char last_error[256];
     struct metric *m_paused, *m_reload_ok, *m_reload_failed, *m_claims, *m_claimset_info;
 };
@@ -146,6 +149,43 @@ static int64_t daemon_pump_timer(struct loop *l, void *ctx)
     return 50;
 }
 
+/* The share group is served from the loop: rebalances arrive through share_serve. */
+static int64_t daemon_share_timer(struct loop *l, void *ctx)
+{
+    (void)l;
+    struct daemon *d = ctx;
+    share_serve(d->share);
+    return 100;
+}
+
+static int daemon_owns(void *ctx, const char *url)
+{
+    struct daemon *d = ctx;
+    return share_owns(d->share, url);
+}
+
+/* One line per change of the owned set, saying what this daemon polls now. */
+static void daemon_share_changed(void *ctx, enum share_change what)
+{
+    struct daemon *d = ctx;
+    size_t owned = 0, live = 0;
+    char parts[256];
+    if (d->poller == NULL)
+        return;
+    poller_apply_owner(d->poller, &owned, &live);
+    d->owned = owned;
+    share_describe(d->share, parts, sizeof parts);
+    if (what == SHARE_LOST)
+        CW_WARN("share", "group %s took our partitions away without a handover (session timed out?); holding %s: "
+                "polling %zu of %zu feeds", share_group(d->share), parts, owned, live);
+    else if (what == SHARE_ASSIGNED)
+        CW_NOTICE("share", "group %s assigned partitions %s: polling %zu of %zu feeds", share_group(d->share), parts,
+                  owned, live);
+    else
+        CW_NOTICE("share", "group %s revoked partitions (rebalance or leaving); holding %s: polling %zu of %zu feeds",
+                  share_group(d->share), parts, owned, live);
+}
+
 static int64_t daemon_backlog_timer(struct loop *l, void *ctx)
 {
     (void)l;
@@ -174,7 +214,10 @@ static int64_t daemon_status_timer(struct loop *l, void *ctx)
 {
     (void)l;
     struct daemon *d = ctx;
-    notify_status(d->notify, "feeds=%zu backlog=%lld%s%s%s", d->cfg->nfeeds, (long long)d->backlog,
+    char owned[40] = "";
+    if (d->share != NULL)
+        snprintf(owned, sizeof owned, " polling=%zu", d->owned);
+    notify_status(d->notify, "feeds=%zu%s backlog=%lld%s%s%s", d->cfg->nfeeds, owned, (long long)d->backlog,
                   d->paused ? " fetching=paused" : "", d->last_error[0] ? " last_error=" : "", d->last_error);
     return 10000;
 }
@@ -216,6 +259,9 @@ static void daemon_reload(int signo, unsigned count, void *ctx)
     }
     if (cfg->nsinks != d->cfg->nsinks)
         CW_WARN("daemon", "sink changes take effect on restart; keeping the running sinks");
+    if (strcmp(cfg->share_group, d->cfg->share_group) != 0 || strcmp(cfg->share_topic, d->cfg->share_topic) != 0 ||
+        (d->share != NULL && strcmp(cfg->instance, d->cfg->instance) != 0))
+        CW_WARN("daemon", "share_group, share_topic and instance take effect on restart; keeping the running group");
     const struct claimset *old_cs = tagger_claimset(d->tagger);
     struct tagger *old_t = d->tagger;
     struct cfg *old_cfg = d->cfg;
@@ -261,6 +307,8 @@ static void daemon_drain(int signo, unsigned count, void *ctx)
 static void daemon_teardown(struct daemon *d)
 {
     metrics_http_stop(d->http);
+    share_destroy(d->share); /* before the poller: leaving the group calls back into it */
+    d->share = NULL;
     if (d->poller)
         poller_stop(d->poller);
     poller_destroy(d->poller);
@@ -323,6 +371,8 @@ static int daemon_forever(struct daemon *d)
     /* Drain: stop fetching, give the sinks until the deadline, then purge what is still in flight
      * (it stays pending in the outbox and goes out on the next start). */
     poller_stop(d->poller);
+    /* Leave the share group before draining, so the others take our feeds over now. */
+    share_stop(d->share, d->hurry ? 0 : 3000);
     int64_t left = sender_drain(d->sender, cw_now_ms() + (d->hurry ? 0 : d->cfg->drain_timeout_ms));
     sender_stop(d->sender, cw_now_ms() + (d->hurry ? 0 : 1000));
     CW_NOTICE("daemon", "stopped pending=%lld", (long long)left);
@@ -384,6 +434,23 @@ int daemon_main(const struct daemon_opts *opts)
         goto out;
     }
     pipeline_set_poller(d.pipe, d.poller);
+    if (d.cfg->share_group[0] != '\0' && opts->once) {
+        CW_NOTICE("share", "once polls every feed; share_group is only used by run group=%s", d.cfg->share_group);
+    } else if (d.cfg->share_group[0] != '\0') {
+        if (share_create(d.cfg, 5000, daemon_share_changed, &d, &d.share, err, sizeof err) != 0) {
+            CW_ERR("share", "cannot join the share group: %s config=%s", err, d.cfg->path);
+            goto out;
+        }
+        if (poller_set_owner(d.poller, daemon_owns, &d) != 0) {
+            CW_ERR("share", "out of memory sharing the feeds");
+            goto out;
+        }
+        size_t live = 0;
+        poller_apply_owner(d.poller, NULL, &live);
+        CW_NOTICE("share", "sharing %zu feeds in group %s; polling none until the group assigns partitions", live,
+                  d.cfg->share_group);
+        loop_add_timer(d.loop, 0, daemon_share_timer, &d);
+    }
     loop_add_hook(d.loop, daemon_before_sleep, &d);
     loop_add_timer(d.loop, 0, daemon_backlog_timer, &d);
     loop_add_timer(d.loop, 50, daemon_pump_timer, &d);

@@ -8,7 +8,7 @@
 
 #define FEEDSTORE_COLS                                                                                       \
     "id, url, fetch_url, title, etag, last_modified, next_fetch_ms, failures, last_status, last_error, " \
-    "last_fetch_ms, last_success_ms, redirect_url, redirect_count, source"
+    "last_fetch_ms, last_success_ms, redirect_url, redirect_count, source, owner"
 
 static int feedstore_fail(struct store *st, const char *what)
 {
@@ -64,6 +64,7 @@ static void feedstore_row(sqlite3_stmt *s, struct feedstore_feed *f)
     f->redirect_url = feedstore_col_text(s, 12);
     f->redirect_count = sqlite3_column_int64(s, 13);
     f->source = feedstore_col_text(s, 14);
+    f->owner = feedstore_col_text(s, 15);
 }
 
 int feedstore_get(struct store *st, int64_t id, struct feedstore_feed *out)
@@ -130,6 +131,28 @@ int feedstore_save(struct store *st, const struct feedstore_feed *f)
     return rc == SQLITE_DONE ? 0 : feedstore_fail(st, "feed update");
 }
 
+int feedstore_set_owner(struct store *st, int64_t id, const char *owner)
+{
+    sqlite3_stmt *s = store_stmt(st, "UPDATE feeds SET owner = ?2 WHERE id = ?1");
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : feedstore_fail(st, "feed owner update");
+}
+
+int feedstore_clear_owners(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "UPDATE feeds SET owner = NULL WHERE owner IS NOT NULL");
+    if (s == NULL)
+        return -1;
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : feedstore_fail(st, "feed owner reset");
+}
+
 static int feedstore_set(char **slot, const char *v)
 {
     char *c = cw_strdup0(v);
@@ -182,10 +205,11 @@ int feedstore_copy(struct feedstore_feed *dst, const struct feedstore_feed *src)
     dst->last_error = cw_strdup0(src->last_error);
     dst->redirect_url = cw_strdup0(src->redirect_url);
     dst->source = cw_strdup0(src->source);
+    dst->owner = cw_strdup0(src->owner);
     if (!dst->url || (src->fetch_url && !dst->fetch_url) || (src->title && !dst->title) ||
         (src->etag && !dst->etag) || (src->last_modified && !dst->last_modified) ||
         (src->last_error && !dst->last_error) || (src->redirect_url && !dst->redirect_url) ||
-        (src->source && !dst->source)) {
+        (src->source && !dst->source) || (src->owner && !dst->owner)) {
         feedstore_feed_clear(dst);
         return -1;
     }
@@ -204,5 +228,6 @@ void feedstore_feed_clear(struct feedstore_feed *f)
     free(f->last_error);
     free(f->redirect_url);
     free(f->source);
+    free(f->owner);
     memset(f, 0, sizeof *f);
 }

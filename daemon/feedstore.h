@@ -25,6 +25,8 @@ struct feedstore_feed {
     char *redirect_url;    /* permanent redirect target seen on the last redirect_count fetches */
     int64_t redirect_count;
     char *source;          /* "config" or "import" */
+    char *owner;           /* instance polling it when daemons share the feeds; NULL = not shared or
+                            * not ours now. Read only: feedstore_save leaves it alone */
 };
 
 /* Registers url (no-op if known; a known feed keeps its state) and returns its id in *id. New feeds
@@ -40,6 +42,10 @@ int feedstore_save(struct store *st, const struct feedstore_feed *f);
 /* Applies one successful fetch's redirect outcome: perm_url is the permanent target or NULL. After
  * `after` consecutive fetches with the same target, fetch_url moves there and 1 is returned. */
 int feedstore_note_redirect(struct feedstore_feed *f, const char *perm_url, int64_t after);
+/* Sets (owner = the instance name) or clears (NULL) the owner column of one feed. 0 or -1. */
+int feedstore_set_owner(struct store *st, int64_t id, const char *owner);
+/* Clears every owner (at start: a previous run's ownership is stale). 0 or -1. */
+int feedstore_clear_owners(struct store *st);
 /* The URL to fetch: fetch_url if set, else url. */
 const char *feedstore_fetch_url(const struct feedstore_feed *f);
 int feedstore_copy(struct feedstore_feed *dst, const struct feedstore_feed *src);

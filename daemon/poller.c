@@ -36,6 +36,7 @@ struct poller_entry {
     int removed;   /* dropped by a reconfigure; kept until destroy if a fetch may still call back */
     int dirty;
     int seen;      /* scratch for reconfigure */
+    int owned;     /* this daemon polls it now (always, unless the feeds are shared) */
 };
 
 /* One child sitemap fetch of a sitemap index, linked in its poller so a stop (which cancels
@@ -60,7 +61,11 @@ struct poller {
     uint64_t rng;
     size_t nfailing;
     struct poller_child *children; /* child sitemap fetches in flight */
-    struct metric *m_failing, *m_feeds, *m_parse_err, *m_children;
+    int (*owns)(void *ctx, const char *url); /* NULL: every feed is ours */
+    void *owns_ctx;
+    char *owner;   /* the instance name written as owner (fixed at poller_set_owner: restart to change) */
+    size_t nowned, nlive;
+    struct metric *m_failing, *m_feeds, *m_parse_err, *m_children, *m_owned;
 };
 
 static struct sched_bounds poller_bounds(const struct poller *p)
@@ -139,6 +144,7 @@ static struct poller_entry *poller_entry_new(struct poller *p, struct feedstore_
     e->interval_s = p->cfg->fetch.interval_s;
     e->max_items = p->cfg->fetch.max_items;
     e->hints.max_age_s = -1;
+    e->owned = p->owns == NULL; /* a shared feed waits for poller_apply_owner */
     p->e[p->n++] = e;
     return e;
 }
@@ -307,16 +313,19 @@ struct poller *poller_create(struct loop *l, struct store *st, const struct cfg 
         p->cb = *cb;
     p->rng = (uint64_t)cw_wall_ms() ^ ((uint64_t)getpid() << 32);
     p->m_failing = metric_gauge("claimwatch_feeds_failing", NULL, "Feeds whose last fetch failed");
-    p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds polled");
+    p->m_feeds = metric_gauge("claimwatch_feeds", NULL, "Feeds configured or imported");
     p->m_parse_err = metric_counter("claimwatch_feed_parse_errors_total", NULL, "Fetched feeds that did not parse");
     p->m_children = metric_counter("claimwatch_sitemap_children_fetched_total", NULL,
                                    "Child sitemaps of sitemap indexes fetched and parsed");
+    p->m_owned = metric_gauge("claimwatch_feeds_owned", NULL,
+                              "Feeds this daemon polls now (all of them unless several daemons share the feeds)");
     if (poller_load(p, errstr, errlen) != 0)
         goto fail;
     for (size_t i = 0; i < p->n; i++)
         if (p->e[i]->fs.failures > 0 && !p->e[i]->removed)
             p->nfailing++;
     metric_set(p->m_failing, (double)p->nfailing);
+    poller_apply_owner(p, NULL, NULL);
     p->fetcher = fetcher_create(l, &cfg->fetch, errstr, errlen);
     if (p->fetcher == NULL)
         goto fail;
@@ -550,7 +559,9 @@ static int64_t poller_on_tick(struct loop *l, void *ctx)
     int64_t now = cw_wall_ms(), next = now + POLLER_TICK_MAX_MS;
     for (size_t i = 0; i < p->n; i++) {
         struct poller_entry *e = p->e[i];
-        if (e->removed || e->in_flight)
+        /* A feed that is not ours (any more) is not started; one already in flight finishes and
+         * its items are accepted as usual. */
+        if (e->removed || e->in_flight || !e->owned)
             continue;
         int due = p->once ? !e->done_once : e->fs.next_fetch_ms <= now;
         if (due) {
@@ -625,9 +636,84 @@ int poller_reconfigure(struct poller *p, const struct cfg *cfg)
         failing += !p->e[i]->removed && p->e[i]->fs.failures > 0;
     p->nfailing = failing;
     metric_set(p->m_failing, (double)failing);
+    poller_apply_owner(p, NULL, NULL); /* feeds added by the reload are ours only if their partition is */
     if (p->tick_id > 0)
         loop_rearm_timer(p->l, p->tick_id, 0);
     return 0;
+}
+
+/* Writes the owner column of the entries whose ownership changed, in one transaction (or inside
+ * the one open on the shared connection, like poller_flush). */
+static int poller_save_owners(struct poller *p, struct poller_entry **changed, size_t n)
+{
+    int own = sqlite3_get_autocommit(store_db(p->st));
+    if (own && store_begin(p->st) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = feedstore_set_owner(p->st, changed[i]->fs.id, changed[i]->owned ? p->owner : NULL);
+    if (own) {
+        if (rc == 0)
+            rc = store_commit(p->st);
+        else
+            store_rollback(p->st);
+    }
+    return rc;
+}
+
+int poller_set_owner(struct poller *p, int (*owns)(void *ctx, const char *url), void *ctx)
+{
+    char *name = owns ? strdup(p->cfg->instance) : NULL;
+    if (owns != NULL && name == NULL)
+        return -1;
+    free(p->owner);
+    p->owner = name;
+    p->owns = owns;
+    p->owns_ctx = ctx;
+    /* Ownership written by an earlier run is stale: this run owns nothing until it is told. The
+     * column is only shown to operators, so failing to clear it does not stop the daemon. */
+    if (owns != NULL) {
+        if (feedstore_clear_owners(p->st) != 0)
+            CW_ERR("poller", "cannot clear the owner column path=%s", store_path(p->st));
+        for (size_t i = 0; i < p->n; i++)
+            p->e[i]->owned = 0;
+    }
+    poller_apply_owner(p, NULL, NULL);
+    return 0;
+}
+
+void poller_apply_owner(struct poller *p, size_t *owned, size_t *live)
+{
+    struct poller_entry **changed = p->n ? malloc(p->n * sizeof *changed) : NULL;
+    size_t nchanged = 0, nowned = 0, nlive = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        struct poller_entry *e = p->e[i];
+        if (e->removed)
+            continue;
+        nlive++;
+        int now = p->owns == NULL || p->owns(p->owns_ctx, e->fs.url);
+        nowned += now != 0;
+        if (now == e->owned)
+            continue;
+        e->owned = now;
+        if (changed != NULL)
+            changed[nchanged++] = e;
+    }
+    /* Only shared daemons write the column: alone, the store keeps today's rows untouched. */
+    if (p->owns != NULL && nchanged > 0 && poller_save_owners(p, changed, nchanged) != 0)
+        CW_ERR("poller", "cannot record feed owners (polling follows the group all the same) path=%s",
+               store_path(p->st));
+    free(changed);
+    p->nowned = nowned;
+    p->nlive = nlive;
+    metric_set(p->m_owned, (double)nowned);
+    /* Newly owned feeds that are due go out now, not at the next planned tick. */
+    if (p->tick_id > 0)
+        loop_rearm_timer(p->l, p->tick_id, 0);
+    if (owned != NULL)
+        *owned = nowned;
+    if (live != NULL)
+        *live = nlive;
 }
 
 void poller_stop(struct poller *p)
@@ -662,5 +748,6 @@ void poller_destroy(struct poller *p)
         free(p->e[i]);
     }
     free(p->e);
+    free(p->owner);
     free(p);
 }

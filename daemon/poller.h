@@ -52,6 +52,18 @@ int poller_fetch_url(struct poller *p, const struct fetch_request *req, fetch_do
 /* Applies a reloaded config: new feeds added, removed ones forgotten, settings updated. cfg is
  * borrowed and must outlive the poller or the next reconfigure. */
 int poller_reconfigure(struct poller *p, const struct cfg *cfg);
+/* Shares the feeds with other daemons: from now on a feed is polled only while owns(ctx, its
+ * configured URL) says so (re-asked by poller_apply_owner), and the owner column of the feeds
+ * table names cfg->instance for the feeds owned. Clears the column first (an earlier run's
+ * ownership is stale; a store error there is only logged), so until the first assignment this
+ * daemon polls nothing. NULL owns: every feed is ours (the default). 0, or -1 out of memory (and
+ * nothing changed). */
+int poller_set_owner(struct poller *p, int (*owns)(void *ctx, const char *url), void *ctx);
+/* Asks owns again for every feed after the owned set changed: feeds no longer ours are not
+ * started again (a fetch in flight finishes and its items are accepted); feeds now ours are
+ * polled when their stored next fetch time comes, at once if it is past. Writes the owner column
+ * of the feeds that changed. *owned and *live (either may be NULL) get the counts. */
+void poller_apply_owner(struct poller *p, size_t *owned, size_t *live);
 /* Stops fetching; cancels transfers in flight (their feeds stay due). */
 void poller_stop(struct poller *p);
 void poller_destroy(struct poller *p);

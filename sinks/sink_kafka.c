@@ -17,6 +17,7 @@
 #include "common/cw_metrics.h"
 #include "common/cw_util.h"
 #include "sinks/sink.h"
+#include "sinks/sink_kafka.h"
 
 #define KAFKA_SECRET_MAX 65536
 
@@ -131,6 +132,41 @@ static int kafka_conf_set(rd_kafka_conf_t *conf, const char *sink, const char *p
     if (rd_kafka_conf_set(conf, prop, val, why, sizeof why) != RD_KAFKA_CONF_OK) {
         snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": %s", sink, prop, why);
         return -1;
+    }
+    return 0;
+}
+
+int sink_kafka_conf_apply(rd_kafka_conf_t *conf, const char *sink, const json_t *rdkafka,
+                          int (*want)(const char *prop), char *errstr, size_t errlen)
+{
+    const char *prop;
+    json_t *pv;
+    json_object_foreach((json_t *)rdkafka, prop, pv) {
+        if (want != NULL && !want(prop))
+            continue;
+        char num[64];
+        const char *raw = NULL;
+        if (json_is_string(pv))
+            raw = json_string_value(pv);
+        else if (json_is_integer(pv))
+            raw = (snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(pv)), num);
+        else if (json_is_boolean(pv))
+            raw = json_is_true(pv) ? "true" : "false";
+        if (raw == NULL) {
+            snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": value must be a string, "
+                     "integer or boolean", sink, prop);
+            return -1;
+        }
+        char *val = kafka_resolve(sink, prop, raw, errstr, errlen);
+        if (val == NULL)
+            return -1;
+        int rc = kafka_conf_set(conf, sink, prop, val, errstr, errlen);
+        /* Scrub secrets from the heap as soon as librdkafka has its copy. */
+        if (kafka_prop_secret(prop))
+            explicit_bzero(val, strlen(val));
+        free(val);
+        if (rc != 0)
+            return -1;
     }
     return 0;
 }
@@ -324,33 +360,8 @@ static int kafka_init(struct sink *s, const json_t *conf, char *errstr, size_t e
                 ks->topics[k] = strdup(json_string_value(t));
             }
         } else if (strcmp(key, "rdkafka") == 0 && json_is_object(v)) {
-            const char *prop;
-            json_t *pv;
-            json_object_foreach(v, prop, pv) {
-                char num[64];
-                const char *raw = NULL;
-                if (json_is_string(pv))
-                    raw = json_string_value(pv);
-                else if (json_is_integer(pv))
-                    raw = (snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(pv)), num);
-                else if (json_is_boolean(pv))
-                    raw = json_is_true(pv) ? "true" : "false";
-                if (raw == NULL) {
-                    snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": value must be a string, "
-                             "integer or boolean", s->name, prop);
-                    goto fail;
-                }
-                char *val = kafka_resolve(s->name, prop, raw, errstr, errlen);
-                if (val == NULL)
-                    goto fail;
-                int rc = kafka_conf_set(ks->tmpl, s->name, prop, val, errstr, errlen);
-                /* Scrub secrets from the heap as soon as librdkafka has its copy. */
-                if (kafka_prop_secret(prop))
-                    explicit_bzero(val, strlen(val));
-                free(val);
-                if (rc != 0)
-                    goto fail;
-            }
+            if (sink_kafka_conf_apply(ks->tmpl, s->name, v, NULL, errstr, errlen) != 0)
+                goto fail;
         } else {
             snprintf(errstr, errlen, "kafka sink \"%s\": unknown key or wrong type: \"%s\" (keys: rdkafka, topics, "
                      "metadata_timeout_ms)", s->name, key);

@@ -62,6 +62,8 @@ static void test_defaults_and_paths(void **state)
     assert_string_equal(c->sinks[0].type, "stdout");
     assert_string_equal(c->topics[SINK_KIND_ITEMS], "claimwatch.items");
     assert_true(c->claims_min_score == 0);
+    assert_string_equal(c->share_group, ""); /* not shared: every feed is this daemon's */
+    assert_string_equal(c->share_topic, "claimwatch.feeds");
     assert_int_equal(c->claims.n, 1);
     assert_string_equal(c->claims.v[0], claims);
     assert_non_null(strstr(c->state_dir, tmpdir));
@@ -138,12 +140,63 @@ static void test_syntax_error_and_file_feed_guard(void **state)
     cw_strv_free(&errors);
 }
 
+/* share_group needs brokers, and they come from a kafka sink's rdkafka object. */
+static void test_share_keys(void **state)
+{
+    (void)state;
+    struct cfg *c = NULL;
+    struct cw_strv errors = {0};
+    char *ok = write_cfg("share.json", "{\"instance\": \"cw-a\", \"share_group\": \"news\",\n"
+                                       " \"share_topic\": \"cw.shares\",\n"
+                                       " \"sinks\": [{\"type\": \"stdout\"}, {\"type\": \"kafka\", \"name\": \"k1\","
+                                       " \"rdkafka\": {\"bootstrap.servers\": \"b1:9092\"}}]}\n");
+    assert_int_equal(cfg_load(ok, &c, &errors), 0);
+    assert_string_equal(c->share_group, "news");
+    assert_string_equal(c->share_topic, "cw.shares");
+    const char *sink = NULL;
+    const json_t *rk = cfg_kafka_brokers(c, &sink);
+    assert_non_null(rk);
+    assert_string_equal(sink, "k1");
+    assert_string_equal(json_string_value(json_object_get(rk, "bootstrap.servers")), "b1:9092");
+    json_t *dump = cfg_dump(c);
+    assert_string_equal(json_string_value(json_object_get(dump, "share_group")), "news");
+    json_decref(dump);
+    cfg_destroy(c);
+    free(ok);
+
+    char *nobrokers = write_cfg("share-bad.json", "{\"share_group\": \"news\",\n"
+                                                  " \"sinks\": [{\"type\": \"kafka\", \"rdkafka\": {\"bootstrap.servers\": \"\"}}],\n"
+                                                  " \"share_topic\": \"\", \"instance\": \"\"}\n");
+    assert_int_equal(cfg_load(nobrokers, &c, &errors), -1);
+    const char *want[] = {":1:2: \"share_group\" is set but no kafka sink names its brokers",
+                          ":3:2: \"share_topic\" must name a topic", ":3:21: \"instance\" must not be empty"};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        int found = 0;
+        for (size_t i = 0; i < errors.n; i++)
+            found |= strstr(errors.v[i], want[w]) != NULL;
+        if (!found) {
+            for (size_t i = 0; i < errors.n; i++)
+                fprintf(stderr, "got: %s\n", errors.v[i]);
+            fail_msg("missing error %s", want[w]);
+        }
+    }
+    cw_strv_free(&errors);
+    free(nobrokers);
+
+    char *wrongtype = write_cfg("share-type.json", "{\"share_group\": 7}");
+    assert_int_equal(cfg_load(wrongtype, &c, &errors), -1);
+    assert_non_null(strstr(errors.v[0], "\"share_group\" must be a string"));
+    cw_strv_free(&errors);
+    free(wrongtype);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_paths),
         cmocka_unit_test(test_errors_name_positions),
         cmocka_unit_test(test_syntax_error_and_file_feed_guard),
+        cmocka_unit_test(test_share_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

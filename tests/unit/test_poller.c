@@ -1,6 +1,7 @@
 /* Unit tests for daemon/poller.c on file:// feeds through the real loop, fetcher and store:
  * once mode, failure and recovery with on_status, restart resuming the persisted schedule, pause,
- * reconfigure, OPML files named by the config and feeds imported into the store. */
+ * reconfigure, OPML files named by the config and feeds imported into the store, and polling only
+ * the feeds owned when several daemons share them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,11 +263,126 @@ static void test_opml_and_imported(void **state)
     rmdir(d);
 }
 
+static int allowed[2];
+static const char *allowed_url[2];
+
+static int owns_fn(void *ctx, const char *url)
+{
+    (void)ctx;
+    for (int i = 0; i < 2; i++)
+        if (strcmp(url, allowed_url[i]) == 0)
+            return allowed[i];
+    return 0;
+}
+
+static int cond_docs(struct poller *p, void *arg)
+{
+    (void)p;
+    return ((struct seen *)arg)->docs >= 1;
+}
+
+static int cond_docs2(struct poller *p, void *arg)
+{
+    (void)p;
+    return ((struct seen *)arg)->docs >= 2;
+}
+
+static char *owner_of(struct store *st, int64_t id)
+{
+    struct feedstore_feed f;
+    assert_int_equal(feedstore_get(st, id, &f), 0);
+    char *o = f.owner ? strdup(f.owner) : NULL;
+    feedstore_feed_clear(&f);
+    return o;
+}
+
+/* Shared feeds: nothing is polled before ownership is granted; an owned feed is polled and its
+ * owner column names this instance; a feed handed away is cleared and the newly owned one polled. */
+static void test_shared_ownership(void **state)
+{
+    (void)state;
+    char d[128], dbp[160], f1[200], f2[200], u1[220], u2[220];
+    snprintf(d, sizeof d, "/tmp/cw_test_poller_share_%d", (int)getpid());
+    mkdir(d, 0700);
+    snprintf(dbp, sizeof dbp, "%s/state.db", d);
+    snprintf(f1, sizeof f1, "%s/one.xml", d);
+    snprintf(f2, sizeof f2, "%s/two.xml", d);
+    snprintf(u1, sizeof u1, "file://%s", f1);
+    snprintf(u2, sizeof u2, "file://%s", f2);
+    write_file(f1, "<rss version=\"2.0\"><channel><item><guid>a</guid></item></channel></rss>");
+    write_file(f2, "<rss version=\"2.0\"><channel><item><guid>b</guid></item></channel></rss>");
+    struct cfg cfg;
+    struct cfg_feed feeds[2];
+    setup_cfg(&cfg, feeds);
+    feeds[0].url = u1;
+    feeds[1].url = u2;
+    cfg.instance = "cw-me";
+    allowed_url[0] = u1;
+    allowed_url[1] = u2;
+    allowed[0] = allowed[1] = 0;
+    char err[512];
+    struct store *st = NULL;
+    unlink(dbp);
+    assert_int_equal(store_open(dbp, &st, err, sizeof err), 0);
+    struct loop *l = loop_create();
+    struct seen s = {0};
+    struct poller_callbacks cb = {on_doc, on_status, &s};
+    struct poller *p = poller_create(l, st, &cfg, &cb, err, sizeof err);
+    assert_non_null(p);
+    /* A stale owner from an earlier run is cleared when sharing starts. */
+    assert_int_equal(feedstore_set_owner(st, 1, "someone-else"), 0);
+    assert_int_equal(poller_set_owner(p, owns_fn, NULL), 0);
+    assert_null(owner_of(st, 1));
+    assert_int_equal(poller_start(p), 0);
+    for (int i = 0; i < 30; i++)
+        loop_run_once(l, 10);
+    assert_int_equal(s.docs, 0); /* both due, neither owned */
+
+    size_t owned = 9, live = 9;
+    allowed[0] = 1;
+    poller_apply_owner(p, &owned, &live);
+    assert_int_equal(owned, 1);
+    assert_int_equal(live, 2);
+    char *o = owner_of(st, 1);
+    assert_string_equal(o, "cw-me");
+    free(o);
+    assert_null(owner_of(st, 2));
+    run_until(l, p, cond_docs, &s);
+    assert_int_equal(s.docs, 1);
+
+    allowed[0] = 0;
+    allowed[1] = 1;
+    poller_apply_owner(p, &owned, &live);
+    assert_int_equal(owned, 1);
+    assert_null(owner_of(st, 1));
+    o = owner_of(st, 2);
+    assert_string_equal(o, "cw-me");
+    free(o);
+    run_until(l, p, cond_docs2, &s);
+    for (int i = 0; i < 20; i++)
+        loop_run_once(l, 10);
+    assert_int_equal(s.docs, 2); /* the second feed once; the first not again */
+    assert_int_equal(s.items, 2);
+    poller_destroy(p);
+    loop_destroy(l);
+    store_close(st);
+    char path[200];
+    snprintf(path, sizeof path, "%s-wal", dbp);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", dbp);
+    unlink(path);
+    unlink(dbp);
+    unlink(f1);
+    unlink(f2);
+    rmdir(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_once_fail_recover_restart),
         cmocka_unit_test(test_opml_and_imported),
+        cmocka_unit_test(test_shared_ownership),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 """RSS feeds on a loopback HTTP server (port 0) whose items appear page by page: every request for
 a feed shows `page` more of its items (up to `per_feed`), newest first, so a daemon that keeps
 polling keeps finding new items, and a fetch lost to a crash loses nothing (the items stay in the
-feed). Counts requests per feed, for tests that check when the daemon fetches. Not a test itself
-(lib/ is not globbed by tests/CMakeLists.txt)."""
+feed). Counts requests per feed and logs who asked (User-Agent), for tests that check when and by
+whom feeds are fetched. Not a test itself (lib/ is not globbed by tests/CMakeLists.txt)."""
 import http.server
 import threading
 
@@ -15,6 +15,7 @@ class PagedFeeds:
         self.requests = [0] * nfeeds
         self.full_served = [0] * nfeeds  # requests answered with every item shown
         self.frozen = False  # when set, requests show no new items
+        self.log = []  # (feed, User-Agent) per request, in arrival order
         feeds = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -26,7 +27,7 @@ class PagedFeeds:
                 except ValueError:
                     self.send_error(404)
                     return
-                body = feeds._serve(f)
+                body = feeds._serve(f, self.headers.get("User-Agent", ""))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
                 self.send_header("Content-Length", str(len(body)))
@@ -61,9 +62,15 @@ class PagedFeeds:
         with self.lock:
             return sum(self.shown)
 
-    def _serve(self, f):
+    def requests_since(self, mark):
+        """The (feed, User-Agent) of every request after the first `mark` ones."""
+        with self.lock:
+            return self.log[mark:]
+
+    def _serve(self, f, who=""):
         with self.lock:
             self.requests[f] += 1
+            self.log.append((f, who))
             if not self.frozen:
                 self.shown[f] = min(self.per_feed, self.shown[f] + self.page)
             n = self.shown[f]

@@ -1,0 +1,16 @@
+/* What the Kafka sink shares with other librdkafka clients of the daemon (the share consumer,
+ * daemon/share.c): the same property pass-through, so both reach the brokers the same way. */
+#ifndef CW_SINK_KAFKA_H
+#define CW_SINK_KAFKA_H
+
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+/* Sets every property of the sink's "rdkafka" object on conf (borrowed), resolving "@file",
+ * "${VAR}" and "@@" values as docs/delivery.md says; with want, only the properties it accepts.
+ * 0, or -1 with errstr naming the sink and the property. */
+int sink_kafka_conf_apply(rd_kafka_conf_t *conf, const char *sink, const json_t *rdkafka,
+                          int (*want)(const char *prop), char *errstr, size_t errlen);
+
+#endif

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Several daemons share the feeds through a Kafka consumer group (docs/operations.md, "Several
+daemons"). Two `claimwatch run` daemons, cw-a and cw-b, each with its own state, join the group
+"cw-share-test" on the mock cluster, whose topic claimwatch.feeds has 4 partitions, and poll 8
+loopback feeds whose items appear page by page. Checked, from the HTTP server's request log (the
+User-Agent names the daemon), the metrics and both state databases:
+  1. once the group has split the partitions, every feed is polled by exactly one daemon over a
+     window longer than the poll interval, both daemons poll some, and each database's owner
+     column names its own daemon for exactly the feeds it polls;
+  2. after SIGTERM to cw-b, cw-a holds all 4 partitions and polls every feed;
+  3. cw-b restarts on its old state and gets a share back;
+  4. after SIGKILL to cw-a (no goodbye: the group notices when its session times out), cw-b holds
+     all 4 partitions and polls every feed;
+  5. every item the server has shown is on claimwatch.items at least once (read with kcat).
+Every wait is bounded and only bounds a hang; nothing is asserted about speed. librdkafka's mock
+cluster waits about 3 s before its first assignment and then, on every later rebalance, most of
+the session timeout (44 s) for members to rejoin, so the later phases take minutes here where a
+real cluster takes seconds."""
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import kafkatest as kt  # noqa: E402
+from pagedfeeds import PagedFeeds  # noqa: E402
+
+kt.need_kcat()
+BIN = os.environ.get("CW_BIN", "build/claimwatch")
+SRC = os.path.abspath(os.environ.get("CW_SOURCE_DIR", "."))
+NFEEDS, PER_FEED, PAGE = 8, 200, 5
+PARTITIONS = 4
+INTERVAL = 10      # the shortest poll interval allowed: a feed is due again 9-11 s after a fetch
+GROUP, TOPIC = "cw-share-test", "claimwatch.feeds"
+NAMES = ("cw-a", "cw-b")
+d = kt.workdir("share-group")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def metrics(port):
+    """{name{labels}: value} from /metrics, or {} if it does not answer."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+            body = r.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return {}
+    out = {}
+    for line in body.split("\n"):
+        m = re.match(r"^([a-z_]+(?:\{[^}]*\})?) (\S+)$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def wait_until(pred, timeout, step=0.2):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return None
+
+
+def owners(name):
+    """{feed url: owner} from a daemon's state database (read only, beside the running daemon)."""
+    db = os.path.join(d, name, "state.db")
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    try:
+        return dict(con.execute("SELECT url, owner FROM feeds"))
+    finally:
+        con.close()
+
+
+feeds = PagedFeeds("share", NFEEDS, PER_FEED, PAGE)
+UA = {name: "claimwatch-test/%s" % name for name in NAMES}
+
+
+def all_by(name, since):
+    """Every feed requested since the mark, and only by daemon `name`."""
+    seen = polled_by(feeds.requests_since(since))
+    return len(seen) == NFEEDS and all(w == {name} for w in seen.values())
+
+
+def polled_by(entries):
+    """{feed: set of daemon names} for request-log entries."""
+    out = {}
+    for f, ua in entries:
+        who = [n for n in NAMES if UA[n] == ua]
+        out.setdefault(f, set()).update(who or {"?" + ua})
+    return out
+
+
+with kt.MockBroker() as mb:
+    mb.cmd("topic %s %d" % (TOPIC, PARTITIONS))
+    procs, logs, ports = {}, {}, {}
+
+    def start(name):
+        """Starts (or restarts, on the same state) one daemon; returns once its metrics answer."""
+        cpath = os.path.join(d, name + ".json")
+        if not os.path.exists(cpath):
+            os.makedirs(os.path.join(d, name))
+            conf = {
+                "instance": name,
+                "share_group": GROUP,
+                "share_topic": TOPIC,
+                "state_dir": os.path.join(d, name),
+                "claims": [os.path.join(SRC, "config/claims/example.json")],
+                "feeds": [{"url": feeds.url(f), "max_items": PER_FEED} for f in range(NFEEDS)],
+                "fetch": {"allow_cidrs": ["127.0.0.0/8"], "interval_s": INTERVAL, "min_interval_s": INTERVAL,
+                          "per_host": 8, "user_agent": UA[name]},
+                "sinks": [{"type": "kafka", "name": "kafka", "metadata_timeout_ms": 2000,
+                           "rdkafka": {"bootstrap.servers": mb.addr, "message.timeout.ms": 30000,
+                                       "reconnect.backoff.max.ms": 500, "retry.backoff.ms": 100}}],
+                "metrics": {"listen": "127.0.0.1:0"},
+                "drain_timeout_ms": 5000,
+                "log": {"level": "info"},
+            }
+            with open(cpath, "w") as f:
+                json.dump(conf, f)
+        procs[name] = subprocess.Popen([BIN, "run", "-c", cpath], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+        logs[name] = kt.DaemonLog(procs[name].stderr)
+        logs[name].start()
+
+    def up(name):
+        if not check(logs[name].got_port.wait(60), "%s: metrics port logged" % name):
+            raise RuntimeError("%s did not come up:\n%s" % (name, logs[name].tail()))
+        ports[name] = logs[name].port
+
+    try:
+        for name in NAMES:
+            start(name)
+        for name in NAMES:
+            up(name)
+
+        # 1. The group splits the partitions: both hold some, together all, and together they own
+        # every feed once.
+        def split():
+            m = {n: metrics(ports[n]) for n in NAMES}
+            parts = [m[n].get("claimwatch_share_partitions", 0) for n in NAMES]
+            owned = [m[n].get("claimwatch_feeds_owned", 0) for n in NAMES]
+            if sum(parts) == PARTITIONS and min(parts) > 0 and sum(owned) == NFEEDS:
+                return owned
+            return None
+        t0 = time.monotonic()
+        owned = wait_until(split, 90)
+        check(owned is not None, "the group splits %d partitions between both daemons (%.1f s)"
+              % (PARTITIONS, time.monotonic() - t0))
+        if owned is None:
+            raise RuntimeError("no split")
+        print("owned feeds: %s" % dict(zip(NAMES, owned)), flush=True)
+        # A fetch submitted just before a rebalance may still reach the server; let it land.
+        time.sleep(1.5)
+        mark = len(feeds.requests_since(0))
+        t_window = time.monotonic()
+
+        def window_done():
+            seen = polled_by(feeds.requests_since(mark))
+            return len(seen) == NFEEDS and time.monotonic() - t_window > INTERVAL * 1.1 + 2
+        check(wait_until(window_done, 60) is not None, "every feed polled in a window of over %d s" % INTERVAL)
+        window = feeds.requests_since(mark)
+        who = polled_by(window)
+        both = {f: sorted(w) for f, w in who.items() if len(w) != 1}
+        check(not both, "every feed polled by exactly one daemon (%d requests); by several: %s"
+              % (len(window), both))
+        pollers = set().union(*who.values()) if who else set()
+        check(pollers == set(NAMES), "both daemons poll some feeds: %s" % sorted(pollers))
+        check(split() == owned, "the split did not change during the window")
+        own = {n: owners(n) for n in NAMES}
+        for n in NAMES:
+            mine = sorted(f for f in range(NFEEDS) if own[n].get(feeds.url(f)) == n)
+            others = [v for v in own[n].values() if v not in (None, n)]
+            polled = sorted(f for f, w in who.items() if w == {n})
+            check(mine == polled, "%s: owner column names %s for the feeds it polls: %s (polled %s)"
+                  % (n, n, mine, polled))
+            check(not others, "%s: its database names no other owner: %s" % (n, others))
+            check(re.search(r"share: group %s assigned partitions [0-9,]+ of %d: polling %d of %d feeds"
+                            % (GROUP, PARTITIONS, len(polled), NFEEDS), logs[n].text()) is not None,
+                  "%s: logs the assignment with the feeds it polls" % n)
+
+        # 2. cw-b stops: it leaves the group, cw-a gets every partition and polls every feed.
+        mark = len(feeds.requests_since(0))
+        procs["cw-b"].send_signal(signal.SIGTERM)
+        try:
+            rc = procs["cw-b"].wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
+        check(all(v is None for v in owners("cw-b").values()), "cw-b cleared its owner column when it left")
+        t0 = time.monotonic()
+        took = wait_until(lambda: metrics(ports["cw-a"]).get("claimwatch_feeds_owned") == NFEEDS, 90)
+        check(took is not None, "cw-a owns all %d feeds after cw-b left (%.1f s)" % (NFEEDS, time.monotonic() - t0))
+
+        check(wait_until(lambda: all_by("cw-a", mark), 90) is not None, "cw-a polls every feed, and nobody else does")
+        check(all(v == "cw-a" for v in owners("cw-a").values()), "cw-a's owner column names it for every feed")
+        check(re.search(r"share: group %s assigned partitions 0,1,2,3 of %d: polling %d of %d feeds"
+                        % (GROUP, PARTITIONS, NFEEDS, NFEEDS), logs["cw-a"].text()) is not None,
+              "cw-a logs taking over every partition")
+
+        # 3. cw-b comes back on its old state: the group splits again.
+        mark = len(feeds.requests_since(0))
+        start("cw-b")
+        up("cw-b")
+        t0 = time.monotonic()
+        # The mock cluster takes up to its session timeout to rebalance here; the bound is for a hang.
+        check(wait_until(split, 240) is not None, "the group splits the partitions again after cw-b's restart (%.1f s)"
+              % (time.monotonic() - t0))
+        check(wait_until(lambda: "cw-b" in set().union(*polled_by(feeds.requests_since(mark)).values() or [set()]),
+                         60) is not None, "the restarted cw-b polls some feeds")
+
+        # 4. cw-a is killed: it cannot leave the group, so its partitions move when the group's
+        # session timeout (librdkafka's default, 45 s) expires; the bound only catches a hang.
+        procs["cw-a"].send_signal(signal.SIGKILL)
+        procs["cw-a"].wait()
+        t0 = time.monotonic()
+        took = wait_until(lambda: metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
+        check(took is not None, "cw-b owns all %d feeds after cw-a was killed (%.1f s)"
+              % (NFEEDS, time.monotonic() - t0))
+        mark = len(feeds.requests_since(0))
+        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
+
+        # 5. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
+        # everything shown), then every shown item must be on the topic.
+        feeds.frozen = True
+        mark = len(feeds.requests_since(0))
+        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every frozen feed")
+        want = {feeds.item_url(f, i) for f in range(NFEEDS) for i in range(feeds.shown[f])}
+        got = set()
+
+        def delivered():
+            got.clear()
+            got.update(kt.topic_item_urls(mb.addr, timeout=60))
+            return want <= got
+        check(wait_until(delivered, 90, step=2) is not None,
+              "all %d items shown are on claimwatch.items (%d missing, e.g. %s)"
+              % (len(want), len(want - got), sorted(want - got)[:3]))
+        events = [k for k in kt.kcat_read(mb.addr, "claimwatch.items").split("\n") if k]
+        print("items shown %d, item events on the topic %d (repeats from the moves: %d)"
+              % (len(want), len(events), len(events) - len(set(events))), flush=True)
+
+        for n in NAMES:
+            print("%s's share log lines:\n  %s" % (n, "\n  ".join(
+                line.strip() for line in logs[n].lines if "share:" in line)), flush=True)
+        procs["cw-b"].send_signal(signal.SIGTERM)
+        try:
+            rc = procs["cw-b"].wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
+    except RuntimeError as e:
+        failures.append(str(e))
+    finally:
+        for name, p in procs.items():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        feeds.close()
+
+if failures:
+    for name in logs:
+        print("--- %s log tail:\n%s" % (name, logs[name].tail(60)), file=sys.stderr)
+    kt.fail("%d check(s) failed: %s" % (len(failures), failures))
+print("ok: share group test passed")
