@@ -83,12 +83,30 @@ static void poller_mark_dirty(struct poller *p, struct poller_entry *e)
         p->flush_id = loop_add_timer(p->l, POLLER_FLUSH_MS, poller_on_flush, p);
 }
 
-/* Writes every dirty row in one transaction. If another module holds a transaction open on the
- * shared connection, the rows are written inside it (it commits them). */
+/* Opens a transaction for the poller's writes, unless another module holds one open on the
+ * shared connection: then the writes go inside it (it commits them). *own says which. */
+static int poller_txn_begin(struct poller *p, int *own)
+{
+    *own = sqlite3_get_autocommit(store_db(p->st));
+    return *own ? store_begin(p->st) : 0;
+}
+
+/* Ends what poller_txn_begin opened: commit if rc == 0, else roll back. Returns the outcome. */
+static int poller_txn_end(struct poller *p, int own, int rc)
+{
+    if (!own)
+        return rc;
+    if (rc == 0)
+        return store_commit(p->st);
+    store_rollback(p->st);
+    return rc;
+}
+
+/* Writes every dirty row in one transaction (poller_txn_begin). */
 static int poller_flush(struct poller *p)
 {
-    int own = sqlite3_get_autocommit(store_db(p->st));
-    if (own && store_begin(p->st) != 0)
+    int own;
+    if (poller_txn_begin(p, &own) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < p->n; i++) {
@@ -101,13 +119,7 @@ static int poller_flush(struct poller *p)
         }
         e->dirty = 0;
     }
-    if (own) {
-        if (rc == 0)
-            rc = store_commit(p->st);
-        else
-            store_rollback(p->st);
-    }
-    return rc;
+    return poller_txn_end(p, own, rc);
 }
 
 static int64_t poller_on_flush(struct loop *l, void *ctx)
@@ -642,23 +654,17 @@ int poller_reconfigure(struct poller *p, const struct cfg *cfg)
     return 0;
 }
 
-/* Writes the owner column of the entries whose ownership changed, in one transaction (or inside
- * the one open on the shared connection, like poller_flush). */
+/* Writes the owner column of the entries whose ownership changed, in one transaction
+ * (poller_txn_begin). */
 static int poller_save_owners(struct poller *p, struct poller_entry **changed, size_t n)
 {
-    int own = sqlite3_get_autocommit(store_db(p->st));
-    if (own && store_begin(p->st) != 0)
+    int own;
+    if (poller_txn_begin(p, &own) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = feedstore_set_owner(p->st, changed[i]->fs.id, changed[i]->owned ? p->owner : NULL);
-    if (own) {
-        if (rc == 0)
-            rc = store_commit(p->st);
-        else
-            store_rollback(p->st);
-    }
-    return rc;
+    return poller_txn_end(p, own, rc);
 }
 
 int poller_set_owner(struct poller *p, int (*owns)(void *ctx, const char *url), void *ctx)
