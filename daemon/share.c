@@ -82,8 +82,7 @@ static int share_want_prop(const char *prop)
 static void share_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    int lvl = level <= 4 ? CW_LOG_WARNING : level == 5 ? CW_LOG_NOTICE : level == 6 ? CW_LOG_INFO : CW_LOG_DEBUG;
-    cw_log(lvl, "share", "%s: %s", fac, buf);
+    cw_log(sink_kafka_log_level(level), "share", "%s: %s", fac, buf);
 }
 
 static void share_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)

@@ -171,13 +171,15 @@ int sink_kafka_conf_apply(rd_kafka_conf_t *conf, const char *sink, const json_t 
     return 0;
 }
 
+int sink_kafka_log_level(int level)
+{
+    return level <= 4 ? CW_LOG_WARNING : level == 5 ? CW_LOG_NOTICE : level == 6 ? CW_LOG_INFO : CW_LOG_DEBUG;
+}
+
 static void kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    /* librdkafka uses syslog levels too. Its errors (connection refused...) are routine during
-     * an outage and error_cb reports them once more, so they log as warnings. */
-    int lvl = level <= 4 ? CW_LOG_WARNING : level == 5 ? CW_LOG_NOTICE : level == 6 ? CW_LOG_INFO : CW_LOG_DEBUG;
-    cw_log(lvl, "kafka", "%s: %s", fac, buf);
+    cw_log(sink_kafka_log_level(level), "kafka", "%s: %s", fac, buf);
 }
 
 static void kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)

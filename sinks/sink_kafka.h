@@ -12,5 +12,9 @@
  * 0, or -1 with errstr naming the sink and the property. */
 int sink_kafka_conf_apply(rd_kafka_conf_t *conf, const char *sink, const json_t *rdkafka,
                           int (*want)(const char *prop), char *errstr, size_t errlen);
+/* librdkafka's syslog level for a line of its log as the cw_log level to write it at. Its errors
+ * (connection refused...) are routine during an outage and error_cb reports them once more, so
+ * they log as warnings. */
+int sink_kafka_log_level(int level);
 
 #endif
