@@ -8,14 +8,10 @@ feeds are requested again, claimwatch_fetch_paused 0), and every item shown ends
 claimwatch.items; SIGTERM exits 0 and integrity_check is ok. Every wait is bounded."""
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import kafkatest as kt  # noqa: E402
@@ -37,33 +33,8 @@ def check(cond, what):
         failures.append(what)
 
 
-def metrics(port):
-    """{name{labels}: value} from /metrics, or {} if it does not answer."""
-    try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
-            body = r.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return {}
-    out = {}
-    for line in body.split("\n"):
-        m = re.match(r"^([a-z_]+(?:\{[^}]*\})?) (\S+)$", line)
-        if m:
-            out[m.group(1)] = float(m.group(2))
-    return out
-
-
 def fetches(m):
     return sum(v for k, v in m.items() if k.startswith("claimwatch_fetch_total"))
-
-
-def wait_until(pred, timeout, step=0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return None
 
 
 feeds = PagedFeeds("bound", NFEEDS, PER_FEED, PAGE)
@@ -99,15 +70,15 @@ with kt.MockBroker() as mb:
         port = log.port
 
         # Brokers down: the first fetches queue more than the bound, then fetching pauses.
-        paused = wait_until(lambda: metrics(port).get("claimwatch_fetch_paused") == 1, 30)
+        paused = kt.wait_until(lambda: kt.metrics(port).get("claimwatch_fetch_paused") == 1, 30)
         check(paused is not None, "claimwatch_fetch_paused becomes 1 with the brokers down")
-        m0, r0, t0 = metrics(port), feeds.total_requests(), time.monotonic()
+        m0, r0, t0 = kt.metrics(port), feeds.total_requests(), time.monotonic()
         backlog0 = m0.get("claimwatch_outbox_pending_rows", 0)
         check(backlog0 >= BOUND, "backlog at or past the bound when paused: %d rows (bound %d)" % (backlog0, BOUND))
         # Hold the outage well past the poll interval: every feed comes due, none may be fetched.
         while time.monotonic() - t0 < INTERVAL * 1.1 + 2 and p.poll() is None:
             time.sleep(0.5)
-        m1, r1 = metrics(port), feeds.total_requests()
+        m1, r1 = kt.metrics(port), feeds.total_requests()
         check(p.poll() is None, "daemon alive while paused")
         check(r1 == r0, "no feed requested while paused: %d requests at the pause, %d %.0f s later (interval %d s)"
               % (r0, r1, time.monotonic() - t0, INTERVAL))
@@ -119,9 +90,9 @@ with kt.MockBroker() as mb:
 
         # Brokers back: the backlog drains, fetching resumes, the rest of the items arrive.
         mb.cmd("up all")
-        resumed = wait_until(lambda: metrics(port).get("claimwatch_fetch_paused") == 0, 60)
+        resumed = kt.wait_until(lambda: kt.metrics(port).get("claimwatch_fetch_paused") == 0, 60)
         check(resumed is not None, "claimwatch_fetch_paused back to 0 with the brokers up")
-        more = wait_until(lambda: feeds.total_requests() > r1, 30)
+        more = kt.wait_until(lambda: feeds.total_requests() > r1, 30)
         check(more is not None, "feeds requested again after the resume (%d requests)" % feeds.total_requests())
         check("fetching resumed" in log.text(), "the resume is logged")
         want = feeds.all_item_urls()
@@ -129,13 +100,13 @@ with kt.MockBroker() as mb:
 
         def all_delivered():
             global got
-            if min(feeds.full_served) < 1 or metrics(port).get("claimwatch_outbox_pending_rows") != 0:
+            if min(feeds.full_served) < 1 or kt.metrics(port).get("claimwatch_outbox_pending_rows") != 0:
                 return False
             got = kt.topic_item_urls(mb.addr)
             return want <= got
 
         # The remaining pages need further polls, each up to an interval apart; pauses may recur.
-        wait_until(all_delivered, 90, step=1.0)
+        kt.wait_until(all_delivered, 90, step=1.0)
         missing = want - got
         check(not missing, "every item on claimwatch.items: %d of %d, missing e.g. %s"
               % (len(want) - len(missing), len(want), sorted(missing)[:3]))

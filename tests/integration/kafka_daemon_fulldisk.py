@@ -38,16 +38,6 @@ def check(cond, what):
         failures.append(what)
 
 
-def wait_until(pred, timeout, step=0.5):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return None
-
-
 class Log(threading.Thread):
     def __init__(self, pipe):
         super().__init__(daemon=True)
@@ -99,7 +89,7 @@ try:
                              stderr=subprocess.PIPE, text=True)
         log = Log(p.stderr)
         log.start()
-        full = wait_until(lambda: "disk is full" in log.text() or p.poll() is not None, 60)
+        full = kt.wait_until(lambda: "disk is full" in log.text() or p.poll() is not None, 60, step=0.5)
         check(p.poll() is None, "daemon alive on a full disk")
         check(full is not None and "disk is full" in log.text(), "the log says the disk is full")
         time.sleep(1.0)  # a few more refused items, still alive
@@ -126,7 +116,7 @@ try:
             got = kt.topic_item_urls(mb.addr)
             return want <= got
 
-        wait_until(all_delivered, 120, step=1.0)
+        kt.wait_until(all_delivered, 120, step=1.0)
         missing = want - got
         check(not missing, "every item on claimwatch.items after space returned: %d of %d, missing e.g. %s"
               % (len(want) - len(missing), len(want), sorted(missing)[:3]))

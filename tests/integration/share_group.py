@@ -24,8 +24,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import kafkatest as kt  # noqa: E402
@@ -50,29 +48,14 @@ def check(cond, what):
     return cond
 
 
-def metrics(port):
-    """{name{labels}: value} from /metrics, or {} if it does not answer."""
+def check_sigterm(proc, name):
+    """SIGTERM: the daemon leaves the group, drains and exits 0."""
+    proc.send_signal(signal.SIGTERM)
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
-            body = r.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return {}
-    out = {}
-    for line in body.split("\n"):
-        m = re.match(r"^([a-z_]+(?:\{[^}]*\})?) (\S+)$", line)
-        if m:
-            out[m.group(1)] = float(m.group(2))
-    return out
-
-
-def wait_until(pred, timeout, step=0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return None
+        rc = proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        rc = None
+    check(rc == 0, "%s exits 0 on SIGTERM (rc %s)" % (name, rc))
 
 
 def owners(name):
@@ -150,14 +133,14 @@ with kt.MockBroker() as mb:
         # 1. The group splits the partitions: both hold some, together all, and together they own
         # every feed once.
         def split():
-            m = {n: metrics(ports[n]) for n in NAMES}
+            m = {n: kt.metrics(ports[n]) for n in NAMES}
             parts = [m[n].get("claimwatch_share_partitions", 0) for n in NAMES]
             owned = [m[n].get("claimwatch_feeds_owned", 0) for n in NAMES]
             if sum(parts) == PARTITIONS and min(parts) > 0 and sum(owned) == NFEEDS:
                 return owned
             return None
         t0 = time.monotonic()
-        owned = wait_until(split, 90)
+        owned = kt.wait_until(split, 90)
         check(owned is not None, "the group splits %d partitions between both daemons (%.1f s)"
               % (PARTITIONS, time.monotonic() - t0))
         if owned is None:
@@ -171,7 +154,7 @@ with kt.MockBroker() as mb:
         def window_done():
             seen = polled_by(feeds.requests_since(mark))
             return len(seen) == NFEEDS and time.monotonic() - t_window > INTERVAL * 1.1 + 2
-        check(wait_until(window_done, 60) is not None, "every feed polled in a window of over %d s" % INTERVAL)
+        check(kt.wait_until(window_done, 60) is not None, "every feed polled in a window of over %d s" % INTERVAL)
         window = feeds.requests_since(mark)
         who = polled_by(window)
         both = {f: sorted(w) for f, w in who.items() if len(w) != 1}
@@ -194,18 +177,13 @@ with kt.MockBroker() as mb:
 
         # 2. cw-b stops: it leaves the group, cw-a gets every partition and polls every feed.
         mark = len(feeds.requests_since(0))
-        procs["cw-b"].send_signal(signal.SIGTERM)
-        try:
-            rc = procs["cw-b"].wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            rc = None
-        check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
+        check_sigterm(procs["cw-b"], "cw-b")
         check(all(v is None for v in owners("cw-b").values()), "cw-b cleared its owner column when it left")
         t0 = time.monotonic()
-        took = wait_until(lambda: metrics(ports["cw-a"]).get("claimwatch_feeds_owned") == NFEEDS, 90)
+        took = kt.wait_until(lambda: kt.metrics(ports["cw-a"]).get("claimwatch_feeds_owned") == NFEEDS, 90)
         check(took is not None, "cw-a owns all %d feeds after cw-b left (%.1f s)" % (NFEEDS, time.monotonic() - t0))
 
-        check(wait_until(lambda: all_by("cw-a", mark), 90) is not None, "cw-a polls every feed, and nobody else does")
+        check(kt.wait_until(lambda: all_by("cw-a", mark), 90) is not None, "cw-a polls every feed, and nobody else does")
         check(all(v == "cw-a" for v in owners("cw-a").values()), "cw-a's owner column names it for every feed")
         check(re.search(r"share: group %s assigned partitions 0,1,2,3 of %d: polling %d of %d feeds"
                         % (GROUP, PARTITIONS, NFEEDS, NFEEDS), logs["cw-a"].text()) is not None,
@@ -217,9 +195,9 @@ with kt.MockBroker() as mb:
         up("cw-b")
         t0 = time.monotonic()
         # The mock cluster takes up to its session timeout to rebalance here; the bound is for a hang.
-        check(wait_until(split, 240) is not None, "the group splits the partitions again after cw-b's restart (%.1f s)"
+        check(kt.wait_until(split, 240) is not None, "the group splits the partitions again after cw-b's restart (%.1f s)"
               % (time.monotonic() - t0))
-        check(wait_until(lambda: "cw-b" in set().union(*polled_by(feeds.requests_since(mark)).values() or [set()]),
+        check(kt.wait_until(lambda: "cw-b" in set().union(*polled_by(feeds.requests_since(mark)).values() or [set()]),
                          60) is not None, "the restarted cw-b polls some feeds")
 
         # 4. cw-a is killed: it cannot leave the group, so its partitions move when the group's
@@ -227,17 +205,17 @@ with kt.MockBroker() as mb:
         procs["cw-a"].send_signal(signal.SIGKILL)
         procs["cw-a"].wait()
         t0 = time.monotonic()
-        took = wait_until(lambda: metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
+        took = kt.wait_until(lambda: kt.metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
         check(took is not None, "cw-b owns all %d feeds after cw-a was killed (%.1f s)"
               % (NFEEDS, time.monotonic() - t0))
         mark = len(feeds.requests_since(0))
-        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
+        check(kt.wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
 
         # 5. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
         # everything shown), then every shown item must be on the topic.
         feeds.frozen = True
         mark = len(feeds.requests_since(0))
-        check(wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every frozen feed")
+        check(kt.wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every frozen feed")
         want = {feeds.item_url(f, i) for f in range(NFEEDS) for i in range(feeds.shown[f])}
         got = set()
 
@@ -245,7 +223,7 @@ with kt.MockBroker() as mb:
             got.clear()
             got.update(kt.topic_item_urls(mb.addr, timeout=60))
             return want <= got
-        check(wait_until(delivered, 90, step=2) is not None,
+        check(kt.wait_until(delivered, 90, step=2) is not None,
               "all %d items shown are on claimwatch.items (%d missing, e.g. %s)"
               % (len(want), len(want - got), sorted(want - got)[:3]))
         events = [k for k in kt.kcat_read(mb.addr, "claimwatch.items").split("\n") if k]
@@ -255,12 +233,7 @@ with kt.MockBroker() as mb:
         for n in NAMES:
             print("%s's share log lines:\n  %s" % (n, "\n  ".join(
                 line.strip() for line in logs[n].lines if "share:" in line)), flush=True)
-        procs["cw-b"].send_signal(signal.SIGTERM)
-        try:
-            rc = procs["cw-b"].wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            rc = None
-        check(rc == 0, "cw-b exits 0 on SIGTERM (rc %s)" % rc)
+        check_sigterm(procs["cw-b"], "cw-b")
     except RuntimeError as e:
         failures.append(str(e))
     finally:

@@ -12,6 +12,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 TOOLS = os.environ.get("CW_TOOLS_DIR", "build/tests")
 MOCKBROKER = os.path.join(TOOLS, "mockbroker")
@@ -188,3 +190,29 @@ class DaemonLog(threading.Thread):
 
     def tail(self, n=40):
         return "".join(self.lines[-n:])
+
+
+def metrics(port):
+    """{name{labels}: value} from a daemon's /metrics, or {} if it does not answer."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+            body = r.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return {}
+    out = {}
+    for line in body.split("\n"):
+        m = re.match(r"^([a-z_]+(?:\{[^}]*\})?) (\S+)$", line)
+        if m:
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def wait_until(pred, timeout, step=0.2):
+    """pred()'s first true value within timeout seconds, else None (bounds a hang, times nothing)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return None
