@@ -53,6 +53,17 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* Removes a test database with its WAL files. */
+static void unlink_db(const char *dbp)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s-wal", dbp);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", dbp);
+    unlink(path);
+    unlink(dbp);
+}
+
 static void setup_cfg(struct cfg *c, struct cfg_feed *feeds)
 {
     memset(c, 0, sizeof *c);
@@ -251,12 +262,7 @@ static void test_opml_and_imported(void **state)
     cw_strv_free(&cfg.opml);
     loop_destroy(l);
     store_close(st);
-    char path[200];
-    snprintf(path, sizeof path, "%s-wal", dbp);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", dbp);
-    unlink(path);
-    unlink(dbp);
+    unlink_db(dbp);
     unlink(f1);
     unlink(f2);
     unlink(opml);
@@ -366,12 +372,7 @@ static void test_shared_ownership(void **state)
     poller_destroy(p);
     loop_destroy(l);
     store_close(st);
-    char path[200];
-    snprintf(path, sizeof path, "%s-wal", dbp);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", dbp);
-    unlink(path);
-    unlink(dbp);
+    unlink_db(dbp);
     unlink(f1);
     unlink(f2);
     rmdir(d);
