@@ -13,6 +13,8 @@
 #define TG_CAND_MIN_COVER 0.1  /* below this share of a claim's weight, the pair is unrelated */
 #define TG_MAX_EVIDENCE 5
 #define TG_MAX_CAND 60 /* candidates per document that get full features */
+#define TG_NB_MAX 16     /* neighbours kept per claim (the claims whose words are most like its own) */
+#define TG_NB_MIN 0.1    /* cosine below which a claim is no neighbour */
 
 struct tg_phrase {
     int32_t *terms;
@@ -88,7 +90,13 @@ struct tagger {
     /* candidate feature rows, kept from one document to the next: a fresh block of this size
      * per document made the allocator consolidate its free lists every time */
     double *featbuf;
+    double *p1buf;  /* per row: the first relatedness stage's probability */
     size_t featcap; /* rows */
+    /* each claim's neighbours (CSR, most alike first) and their cosine over the claims' words */
+    uint32_t *nb_off;
+    uint32_t *nb_idx;
+    float *nb_sim;
+    uint32_t *crow; /* per claim: its candidate row + 1 in the current document, else 0 */
 };
 
 const struct claimset *tagger_claimset(const struct tagger *t) { return t->cs; }
@@ -130,6 +138,11 @@ void tagger_destroy(struct tagger *t)
     free(t->tstamp);
     free(t->tmark);
     free(t->featbuf);
+    free(t->p1buf);
+    free(t->nb_off);
+    free(t->nb_idx);
+    free(t->nb_sim);
+    free(t->crow);
     free(t->term_lex);
     free(t->clvec);
     free(t->lstamp);
@@ -360,6 +373,60 @@ static int build_claim_terms(struct tagger *t, size_t ci)
 
 struct tagger *tagger_create(struct claimset *cs) { return tagger_create_lex(cs, &tg_lexicon_default); }
 
+/* Each claim's TG_NB_MAX nearest claims by cosine over their words (a word weighs its claim-set
+ * IDF in every claim, so a dot product is the sum of the shared words' squared IDF), through the
+ * postings: the cost is that of the words claims share, not of all pairs. acc and cand are the
+ * per-claim scratch arrays, zero on entry and on return. */
+static int claim_neighbours(struct tagger *t)
+{
+    size_t nc = t->cs->n;
+    t->nb_off = calloc(nc + 1, sizeof *t->nb_off);
+    t->nb_idx = malloc((nc ? nc : 1) * TG_NB_MAX * sizeof *t->nb_idx);
+    t->nb_sim = malloc((nc ? nc : 1) * TG_NB_MAX * sizeof *t->nb_sim);
+    t->crow = calloc(nc ? nc : 1, sizeof *t->crow);
+    if (!t->nb_off || !t->nb_idx || !t->nb_sim || !t->crow)
+        return -1;
+    size_t total = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const struct tg_cl *cl = &t->cl[i];
+        size_t ntouch = 0;
+        for (size_t k = 0; k < cl->nterms; k++) {
+            int32_t term = cl->terms[k];
+            double w2 = (double)t->idf[term] * t->idf[term];
+            for (uint32_t q = t->post_off[term]; q < t->post_off[term + 1]; q++) {
+                uint32_t j = t->post[q];
+                if (j == i)
+                    continue;
+                if (t->acc[j] == 0)
+                    t->cand[ntouch++] = j;
+                t->acc[j] += w2;
+            }
+        }
+        /* the best TG_NB_MAX by insertion: claims share few words, so few are touched */
+        uint32_t *idx = t->nb_idx + total;
+        float *sim = t->nb_sim + total;
+        size_t n = 0;
+        for (size_t q = 0; q < ntouch; q++) {
+            uint32_t j = t->cand[q];
+            double c = t->acc[j] / (cl->norm * t->cl[j].norm + 1e-9);
+            t->acc[j] = 0;
+            if (c < TG_NB_MIN || (n == TG_NB_MAX && c <= sim[n - 1]))
+                continue;
+            size_t at = n < TG_NB_MAX ? n++ : n - 1;
+            while (at > 0 && (sim[at - 1] < c || (sim[at - 1] == c && idx[at - 1] > j))) {
+                sim[at] = sim[at - 1];
+                idx[at] = idx[at - 1];
+                at--;
+            }
+            sim[at] = (float)c;
+            idx[at] = j;
+        }
+        total += n;
+        t->nb_off[i + 1] = (uint32_t)total;
+    }
+    return 0;
+}
+
 struct tagger *tagger_create_lex(struct claimset *cs, const struct tg_lexicon *lx)
 {
     struct tagger *t = calloc(1, sizeof *t);
@@ -506,6 +573,8 @@ struct tagger *tagger_create_lex(struct claimset *cs, const struct tg_lexicon *l
         goto fail;
     for (size_t i = 0; i < nc; i++)
         t->cwsum[i] = t->cl[i].wsum + 1e-9;
+    if (claim_neighbours(t))
+        goto fail;
     CW_DEBUG("tagger", "indexed claims=%zu terms=%zu phrases=%zu entities=%zu", nc, nt, t->nph,
              t->nents);
     return t;
@@ -1331,8 +1400,48 @@ static void sibling_features(struct tagger *t, double *feats, const uint64_t *ma
     }
 }
 
+/* The pair against the neighbours of its claim that are candidates too (p1: the first stage's
+ * probabilities): the most related neighbour weighed by its likeness, the likeness of the
+ * document's most related other candidate, and of the most alike candidate. A report on one
+ * claim speaks to the claims that say the same in other words, which share too few words with
+ * it for the first stage to see. tagger/train/train.py computes the same from the dump. */
+static void prop_features(struct tagger *t, double *feats, const double *p1, size_t ncand)
+{
+    size_t b0 = SIZE_MAX, b1 = SIZE_MAX;
+    for (size_t i = 0; i < ncand; i++) {
+        t->crow[t->cand[i]] = (uint32_t)i + 1;
+        if (b0 == SIZE_MAX || p1[i] > p1[b0]) {
+            b1 = b0;
+            b0 = i;
+        } else if (b1 == SIZE_MAX || p1[i] > p1[b1]) {
+            b1 = i;
+        }
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        uint32_t ci = t->cand[i];
+        size_t other = i == b0 ? b1 : b0;
+        double *f = feats + i * TG_NFEAT + TG_FPROP;
+        f[0] = f[1] = f[2] = 0;
+        for (uint32_t q = t->nb_off[ci]; q < t->nb_off[ci + 1]; q++) {
+            uint32_t r = t->crow[t->nb_idx[q]];
+            if (r == 0)
+                continue;
+            double sim = t->nb_sim[q];
+            if (sim * p1[r - 1] > f[0])
+                f[0] = sim * p1[r - 1];
+            if (r - 1 == other)
+                f[1] = sim;
+            if (sim > f[2])
+                f[2] = sim;
+        }
+    }
+    for (size_t i = 0; i < ncand; i++)
+        t->crow[t->cand[i]] = 0;
+}
+
 /* Features of every candidate into rows [ncand][TG_NFEAT] owned by the tagger (valid until the
- * next document); NULL on allocation failure. */
+ * next document), with the first relatedness stage's probabilities in t->p1buf; NULL on
+ * allocation failure. */
 static double *candidate_features(struct tagger *t, const struct tg_doc *d, struct tg_pair *p,
                                   size_t ncand)
 {
@@ -1343,6 +1452,10 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
         if (nb == NULL)
             return NULL;
         t->featbuf = nb;
+        double *np = realloc(t->p1buf, cap * sizeof *np);
+        if (np == NULL)
+            return NULL;
+        t->p1buf = np;
         t->featcap = cap;
     }
     double *feats = t->featbuf;
@@ -1362,6 +1475,8 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     rank_features(feats, ncand);
     sibling_features(t, feats, masks, ncand);
     free(masks);
+    tg_model_related_many(t->model, 1, feats, ncand, t->p1buf);
+    prop_features(t, feats, t->p1buf, ncand);
     return feats;
 }
 
@@ -1537,7 +1652,10 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(outv);
         goto fail;
     }
-    tg_model_related_many(t->model, feats, ncand, rels);
+    if (t->model->rel2.ntrees > 0)
+        tg_model_related_many(t->model, 2, feats, ncand, rels);
+    else
+        memcpy(rels, t->p1buf, ncand * sizeof *rels);
     /* the candidates that pass (their rows in sel), then their stances in one batch */
     uint32_t *sel = malloc((ncand ? ncand : 1) * sizeof *sel);
     int *sts = malloc((ncand ? ncand : 1) * sizeof *sts);
@@ -1653,6 +1771,7 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
     for (size_t i = 0; i < nid; i++) {
         uint32_t ci = 0;
         int cand = 0;
+        size_t row = SIZE_MAX;
         if (ids) {
             const char *want = json_string_value(json_array_get(ids, i));
             size_t lo = 0, hi = t->cs->n;
@@ -1676,20 +1795,31 @@ json_t *tg_dump_features(struct tagger *t, const struct tag_doc *doc, json_t *id
                 if (t->cand[j] == ci)
                     break;
             cand = j < ncand;
-            pair_features(t, &d, ci, &p, 1);
-            if (cand)
-                memcpy(p.f, feats + j * TG_NFEAT, sizeof p.f);
+            row = cand ? j : SIZE_MAX;
         } else {
             ci = t->cand[i];
             cand = 1;
-            pair_features(t, &d, ci, &p, 1);
-            memcpy(p.f, feats + i * TG_NFEAT, sizeof p.f);
+            row = i;
         }
+        pair_features(t, &d, ci, &p, 1);
+        if (row != SIZE_MAX)
+            memcpy(p.f, feats + row * TG_NFEAT, sizeof p.f);
         json_t *f = json_array();
         for (size_t k = 0; k < TG_NFEAT; k++)
             json_array_append_new(f, json_real(round(p.f[k] * 1e6) / 1e6));
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id,
-                                             "cand", cand, "f", f));
+        json_t *o = json_pack("{s:s,s:b,s:o}", "claim", t->cs->claims[ci].id, "cand", cand, "f", f);
+        if (o != NULL && row != SIZE_MAX) {
+            /* what the trainer recomputes the TG_NPROP features from, with its own first stage */
+            json_t *nb = json_array();
+            for (uint32_t q = t->nb_off[ci]; q < t->nb_off[ci + 1]; q++)
+                for (size_t r = 0; r < ncand; r++)
+                    if (t->cand[r] == t->nb_idx[q])
+                        json_array_append_new(nb, json_pack("[s,f]", t->cs->claims[t->nb_idx[q]].id,
+                                                            round(t->nb_sim[q] * 1e6) / 1e6));
+            json_object_set_new(o, "nb", nb);
+            json_object_set_new(o, "p1", json_real(round(t->p1buf[row] * 1e6) / 1e6));
+        }
+        json_array_append_new(arr, o);
     }
 out:
     free(p.scov);

@@ -174,9 +174,11 @@ size_t tg_utf8_chars(const char *s, size_t n);
 #define TG_NMORE 22 /* missing rare words, lead, spread, cues of the sentences carrying the claim,
                      * words that set the claim apart from the best other candidate */
 #define TG_NLEX 4  /* background TF-IDF and latent-semantic cosines, whole text and lead */
-#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA + TG_NMORE + TG_NLEX)
+#define TG_NPROP 3 /* the pair against the claims next to its claim (second relatedness stage) */
+#define TG_NFEAT (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA + TG_NMORE + TG_NLEX + TG_NPROP)
 #define TG_FMORE (TG_NREL + TG_NSTANCE + TG_NCROSS + TG_NEXTRA) /* first of the TG_NMORE */
 #define TG_FLEX (TG_FMORE + TG_NMORE) /* first of the TG_NLEX */
+#define TG_FPROP (TG_FLEX + TG_NLEX)  /* first of the TG_NPROP: read by the second stage only */
 #define TG_FNAMES (TG_FMORE + 21) /* share of the claim's own names and numbers in the document */
 enum { TG_DISCUSS = 0, TG_SUPPORT = 1, TG_REFUTE = 2 };
 
@@ -208,18 +210,21 @@ struct tg_gbt {
 
 struct tg_model {
     int nfeat;             /* TG_NFEAT the model was trained with; a mismatch disables it */
-    struct tg_gbt rel;     /* related vs unrelated */
-    double rel_threshold;  /* on the probability, tuned by claim-grouped cross-validation */
+    struct tg_gbt rel;     /* related vs unrelated, first stage: the pair on its own */
+    /* second stage (ntrees 0: none), over the TG_NPROP features too: how related the document
+     * is, by the first stage, to the claims that read like this one */
+    struct tg_gbt rel2;
+    double rel_threshold;  /* on the last stage's probability, tuned by claim-grouped cross-validation */
     struct tg_gbt st;      /* discuss / support / refute among related pairs */
     double st_bias[3];     /* added to the stance log-probabilities before the argmax (tuned too) */
 };
 extern const struct tg_model tg_model_default;
 
-/* Probability the pair is related. */
-double tg_model_related(const struct tg_model *m, const double *f);
+/* Probability the pair is related, by stage 1 (m->rel) or 2 (m->rel2). */
+double tg_model_related(const struct tg_model *m, int stage, const double *f);
 /* The same for n feature vectors (feats[n][TG_NFEAT]) into out[n], tree by tree over all of
  * them (independent walks overlap in the CPU), dropping those below an early-exit bound. */
-void tg_model_related_many(const struct tg_model *m, const double *feats, size_t n, double *out);
+void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, size_t n, double *out);
 /* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the decision
  * (argmax after the tuned biases). */
 int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);

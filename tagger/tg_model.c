@@ -52,9 +52,9 @@ static void gbt_raw(const struct tg_gbt *g, const double *f, double *z)
         z[i % (uint32_t)g->nclass] += tree_value(g->nodes + g->roots[i], g->depth, f);
 }
 
-double tg_model_related(const struct tg_model *m, const double *f)
+double tg_model_related(const struct tg_model *m, int stage, const double *f)
 {
-    const struct tg_gbt *g = &m->rel;
+    const struct tg_gbt *g = stage == 2 ? &m->rel2 : &m->rel;
     if (m->nfeat != TG_NFEAT)
         return 0.0; /* stale parameters (features changed, not retrained): nothing is related */
     double z = g->base[0];
@@ -75,9 +75,9 @@ double tg_model_related(const struct tg_model *m, const double *f)
 
 #define TG_BATCH 64
 
-void tg_model_related_many(const struct tg_model *m, const double *feats, size_t n, double *out)
+void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, size_t n, double *out)
 {
-    const struct tg_gbt *g = &m->rel;
+    const struct tg_gbt *g = stage == 2 ? &m->rel2 : &m->rel;
     for (size_t b0 = 0; b0 < n; b0 += TG_BATCH) {
         size_t nb = n - b0 < TG_BATCH ? n - b0 : TG_BATCH;
         double z[TG_BATCH];

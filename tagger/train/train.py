@@ -44,6 +44,11 @@ CLASS_POWER = float(os.environ.get("CW_CLASS_POWER", "0.5"))
 EXIT_AT = (20, 40)
 EXIT_MARGIN = 0.5
 EXIT_QUANTILE = 0.001  # share of the rows near or above the threshold an exit may cut
+# the first stage's exits keep what can matter to a neighbour's TG_NPROP features: rows whose
+# probability ends near this or above (an exit gives 0, and the trainer does the same)
+# (its partial scores fall more slowly than the second stage's: its first exit comes later)
+P1_FLOOR = 0.1
+EXIT_AT1 = (30, 50)
 NAME_GATE = os.environ.get("CW_NAME_GATE", "0") == "1"  # FNC-1 claims declare no key phrases
 F_NAMES = 34 + 21  # TG_FMORE + 21: share of the claim's own names and numbers in the document
 STANCES = ["discuss", "agree", "disagree"]  # order of TG_DISCUSS, TG_SUPPORT, TG_REFUTE
@@ -65,12 +70,66 @@ def dump_fold(binary, bodies, pairs, workdir, k, lexpath):
     out = subprocess.run([binary, "tag", "--dump-features", "--lexicon", lexpath, "--claims", cpath,
                           "--docs", dpath],
                          check=True, capture_output=True, text=True).stdout
-    feats = {}
+    feats = {}  # (claim, doc) -> (features, first-stage probability, [(neighbour claim, cosine)])
     for line in out.splitlines():
         d = json.loads(line)
-        for r in d["features"]:
-            feats[(r["claim"], d["id"])] = r["f"]
+        for r in d["features"]:  # in the tagger's candidate order (prop_features' ties)
+            feats[(r["claim"], d["id"])] = (r["f"], r["p1"], r["nb"])
     return heads, docs, feats
+
+
+def early_exits(g, X, floor, label, at_trees=EXIT_AT):
+    """Exit bounds for the relatedness trees g: after EXIT_AT[k] trees, the lowest partial score
+    of the rows of X whose final score is within EXIT_MARGIN (log-odds) of floor or above (their
+    EXIT_QUANTILE quantile), less a further EXIT_MARGIN, is the bound: what falls below it was,
+    but for that sliver, going to end below floor anyway."""
+    staged = list(g.staged_decision_function(X))
+    keep = staged[-1] >= floor - EXIT_MARGIN
+    exits = []
+    for at in at_trees:
+        part = staged[at - 1]
+        bound = float(np.quantile(part[keep], EXIT_QUANTILE)) - EXIT_MARGIN
+        exits.append((at, bound))
+        if label:
+            print("%s: early exit after %d trees below %.3f: %.1f%% of candidate rows leave there, "
+                  "%.2f%% of those near or above %.3f" % (label, at, bound, 100.0 * np.mean(part < bound),
+                                                         100.0 * np.mean(part[keep] < bound), floor),
+                  file=sys.stderr)
+    return exits
+
+
+def exited(g, X, exits):
+    """Rows of X that the C walk (tg_model_related_many) stops early: their probability is 0."""
+    out = np.zeros(len(X), dtype=bool)
+    staged = g.staged_decision_function(X)
+    for i, z in enumerate(staged, 1):
+        for at, bound in exits:
+            if i == at:
+                out |= z < bound
+        if i >= max(at for at, _ in exits):
+            break
+    return out
+
+
+def prop_features(p1, docrows, nbrows):
+    """The TG_NPROP features of tagger.c's prop_features from first-stage probabilities p1:
+    docrows lists each document's rows in candidate order, nbrows[r] the (row, cosine) of the
+    row's claim's neighbours that are candidates of the same document."""
+    F = np.zeros((len(p1), 3))
+    for rows in docrows:
+        b0 = b1 = None
+        for r in rows:
+            if b0 is None or p1[r] > p1[b0]:
+                b1, b0 = b0, r
+            elif b1 is None or p1[r] > p1[b1]:
+                b1 = r
+        for r in rows:
+            other = b1 if r == b0 else b0
+            for r2, sim in nbrows[r]:
+                F[r, 0] = max(F[r, 0], sim * p1[r2])
+                F[r, 1] = sim if r2 == other else F[r, 1]
+                F[r, 2] = max(F[r, 2], sim)
+    return F
 
 
 def gbt(n_trees, seed=1, lr=0.1):
@@ -211,6 +270,9 @@ def main():
             sets.append((k, cur, True))
     LAB = {"unrelated": 0, "discuss": 1, "agree": 2, "disagree": 3}
     rows, y, w, grp, is_lab, is_cross = [], [], [], [], [], []
+    # every candidate row, also those left out of training (use False): their first-stage
+    # probabilities feed their neighbours' TG_NPROP features, as at inference
+    use, p1_dump, nbrows, docrows = [], [], [], []
     lab_extra = []  # gold labels of labelled pairs that are not candidates (always unrelated)
     cross_total = 0
     is_small, is_home = [], []
@@ -227,10 +289,18 @@ def main():
         same = sum(1 for h in heads for b in home_docs if hc[fnc.claim_id(h)] == bc[b])
         if not small:
             cross_total += len(heads) * len(home_docs) - same
-        for (cid, b), f in sorted(feats.items()):
+        base = len(rows)
+        at = {key: base + i for i, key in enumerate(sorted(feats))}
+        bydoc = {}
+        for key in feats:  # candidate order
+            bydoc.setdefault(key[1], []).append(at[key])
+        docrows += bydoc.values()
+        for (cid, b), (f, p1, nb) in sorted(feats.items()):
             lab = labelled.get((cid, b))
-            if lab is None and hc[cid] == bc[b]:
-                continue  # same claim cluster, unlabelled: probably related, stance unknown
+            # same claim cluster, unlabelled: probably related, stance unknown; not trained on
+            use.append(not (lab is None and hc[cid] == bc[b]))
+            p1_dump.append(p1)
+            nbrows.append([(at[(c2, b)], sim) for c2, sim in nb])
             rows.append(f)
             y.append(lab if lab is not None else 0)
             w.append(1.0 if lab is not None else UNLABELLED_WEIGHT)
@@ -246,9 +316,33 @@ def main():
                   % (k, len(heads), len(docs), len(labelled), len(rows)), file=sys.stderr)
     print("%d small claim sets" % sum(1 for s in sets if s[2]), file=sys.stderr)
     X = np.array(rows, dtype=np.float64)
-    y, w, grp = np.array(y), np.array(w), np.array(grp)
+    use = np.array(use)
+    # the C code's TG_NPROP features, recomputed from its own first stage, must come out as the
+    # C code's (a tie in p1 after rounding can pick another "other": allow a sliver)
+    nprop = 3
+    P1_LOGIT = float(np.log(P1_FLOOR / (1 - P1_FLOOR)))
+    fprop = X.shape[1] - nprop
+    Fc = prop_features(np.array(p1_dump), docrows, nbrows)
+    bad = np.sum(np.any(np.abs(Fc - X[:, fprop:]) > 2e-6, axis=1))
+    print("TG_NPROP features recomputed from the dump: %d of %d rows differ" % (bad, len(X)), file=sys.stderr)
+    assert bad <= len(X) // 1000, "train.py's prop_features no longer matches tagger.c's"
+    # first stage out of fold, over every row: each fold's TG_NPROP features come from models
+    # that never saw its claims, as a new claim set's do at inference
+    yu = np.array([v != 0 for v in y])
+    grp_all = np.array(grp)
+    p1 = np.zeros(len(X))
+    for k in range(NFOLD):
+        tr = (grp_all != k) & use
+        te = grp_all == k
+        g1 = gbt(REL_TREES, lr=REL_LR).fit(X[tr, :fprop], yu[tr], sample_weight=np.array(w)[tr])
+        ex1 = early_exits(g1, X[tr, :fprop], P1_LOGIT, None, EXIT_AT1)
+        p1[te] = np.where(exited(g1, X[te, :fprop], ex1), 0.0, g1.predict_proba(X[te, :fprop])[:, 1])
+    X[:, fprop:] = prop_features(p1, docrows, nbrows)
+    X = X[use]
+    y, w, grp = np.array(y)[use], np.array(w)[use], grp_all[use]
     y_all = y.copy()
-    is_lab, is_cross, is_small = np.array(is_lab), np.array(is_cross), np.array(is_small)
+    is_lab, is_cross, is_small = np.array(is_lab)[use], np.array(is_cross)[use], np.array(is_small)[use]
+    is_home = np.array(is_home)[use]
     lab_extra = np.array(lab_extra)
     print("labelled pairs that are not candidates, by gold label:", np.bincount(lab_extra, minlength=4),
           file=sys.stderr)
@@ -266,8 +360,8 @@ def main():
         oof_rel[te] = g.predict_proba(X[te])[:, 1]
         trs = tr & related
         ys = y[trs] - 1
-        s = gbt(ST_TREES, lr=ST_LR).fit(X[trs], ys, sample_weight=class_weights(ys, 3)[ys])
-        oof_st[te] = s.predict_proba(X[te])
+        s = gbt(ST_TREES, lr=ST_LR).fit(X[trs, :fprop], ys, sample_weight=class_weights(ys, 3)[ys])
+        oof_st[te] = s.predict_proba(X[te, :fprop])
         print("cross-validation fold %d done" % k, file=sys.stderr)
     # the tagger's name gate (tagger.c): a claim none of whose own names and numbers (against the
     # document's best other candidate) occurs in the document is not related, whatever the trees say
@@ -324,47 +418,42 @@ def main():
     # final models on every training fold
     y = np.array(y_all)
     related = y != 0
+    # (the first stage on the rows it was trained on, the second on the TG_NPROP features of the
+    # out-of-fold first stage: the first stage's probabilities on new claims are what it sees)
+    g1 = gbt(REL_TREES, lr=REL_LR).fit(X[:, :fprop], yrel, sample_weight=w)
     g = gbt(REL_TREES, lr=REL_LR).fit(X, yrel, sample_weight=w)
     ys = y[related] - 1
-    s = gbt(ST_TREES, lr=ST_LR).fit(X[related], ys, sample_weight=class_weights(ys, 3)[ys])
-    erel, est = export(g, nfeat), export(s, nfeat)
+    s = gbt(ST_TREES, lr=ST_LR).fit(X[related, :fprop], ys, sample_weight=class_weights(ys, 3)[ys])
+    erel1, erel, est = export(g1, fprop), export(g, nfeat), export(s, fprop)
     # the export must reproduce scikit-learn's scores (what the C code computes)
     chk = X[:200]
+    assert np.allclose(raw_scores(erel1, chk)[:, 0], g1.decision_function(chk[:, :fprop]), atol=1e-6)
     assert np.allclose(raw_scores(erel, chk)[:, 0], g.decision_function(chk), atol=1e-6)
-    assert np.allclose(raw_scores(est, chk), s.decision_function(chk), atol=1e-6)
-    # early exits for the relatedness trees: after EXIT_AT[k] trees, the lowest partial score of
-    # training rows whose final score is within EXIT_MARGIN (log-odds) of the threshold or above
-    # (their EXIT_QUANTILE quantile), less a further EXIT_MARGIN, is the exit bound: what falls
-    # below it was, but for that sliver, going to be unrelated anyway
-    logit_thr = float(np.log(thr / (1 - thr)))
-    staged = list(g.staged_decision_function(X))
-    final = staged[-1]
-    keep = final >= logit_thr - EXIT_MARGIN
-    exits = []
-    for at in EXIT_AT:
-        part = staged[at - 1]
-        bound = float(np.quantile(part[keep], EXIT_QUANTILE)) - EXIT_MARGIN
-        exits.append((at, bound))
-        print("early exit after %d trees below %.3f: %.1f%% of candidate rows leave there, %.2f%% of "
-              "those near or above the threshold" % (at, bound, 100.0 * np.mean(part < bound),
-                                                     100.0 * np.mean(part[keep] < bound)), file=sys.stderr)
-    rel_src, rel_init = c_gbt("tg_rel", erel, exits)
+    assert np.allclose(raw_scores(est, chk), s.decision_function(chk[:, :fprop]), atol=1e-6)
+    # early exits: most candidates are clearly unrelated and leave both stages early
+    exits1 = early_exits(g1, X[:, :fprop], P1_LOGIT, "first stage", EXIT_AT1)
+    exits = early_exits(g, X, float(np.log(thr / (1 - thr))), "second stage")
+    rel1_src, rel1_init = c_gbt("tg_rel", erel1, exits1)
+    rel_src, rel_init = c_gbt("tg_rel2", erel, exits)
     st_src, st_init = c_gbt("tg_st", est)
     lexicon.write_c(a.lexicon_out or os.path.join(os.path.dirname(a.out_c), "tg_lexicon_params.c"),
                     final_lex, "the %d bodies of the FNC-1 claim-disjoint training split"
                     % len(train_bodies))
     with open(a.out_c, "w") as f:
         f.write("/* Generated by tagger/train/train.py from the FNC-1 claim-disjoint training split\n"
-                " * (%d pairs, %d candidate rows, %d features; %d + %d trees). Do not edit; rerun the\n"
+                " * (%d pairs, %d candidate rows, %d features; %d + %d + %d trees). Do not edit; rerun the\n"
                 " * trainer (docs/quality.md). Thresholds from %d-fold cross-validation grouped by claim:\n"
                 " * out-of-fold FNC %.1f, macro-F1 %.3f, cross-claim false tags %.3f%%. */\n"
-                % (len(train), len(X), nfeat, len(erel[1]), len(est[1]), NFOLD, sc, mf, 100 * best[3]))
+                % (len(train), len(X), nfeat, len(erel1[1]), len(erel[1]), len(est[1]), NFOLD, sc, mf,
+                   100 * best[3]))
         f.write('#include "tagger/tg_internal.h"\n\n')
+        f.write(rel1_src)
         f.write(rel_src)
         f.write(st_src)
         f.write("\nconst struct tg_model tg_model_default = {\n")
         f.write("    .nfeat = %d,\n" % nfeat)
-        f.write("    .rel = %s,\n" % rel_init)
+        f.write("    .rel = %s,\n" % rel1_init)
+        f.write("    .rel2 = %s,\n" % rel_init)
         f.write("    .rel_threshold = %.3f,\n" % thr)
         f.write("    .st = %s,\n" % st_init)
         f.write("    .st_bias = {%.3f, %.3f, %.3f},\n" % tuple(biases))

@@ -180,9 +180,9 @@ static void test_model(void **state)
     const struct tg_model *m = &tg_model_default;
     assert_int_equal(m->nfeat, TG_NFEAT);
     assert_true(m->rel_threshold > 0 && m->rel_threshold < 1);
-    const struct tg_gbt *g[2] = {&m->rel, &m->st};
-    for (int k = 0; k < 2; k++) {
-        assert_int_equal(g[k]->nclass, k == 0 ? 1 : 3);
+    const struct tg_gbt *g[3] = {&m->rel, &m->st, &m->rel2};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(g[k]->nclass, k == 1 ? 3 : 1);
         assert_true(g[k]->ntrees > 0);
         for (uint32_t i = 0; i < g[k]->ntrees; i++) {
             uint32_t start = g[k]->roots[i];
@@ -191,6 +191,8 @@ static void test_model(void **state)
             for (uint32_t n = start; n < end; n++) {
                 const struct tg_tree_node *nd = &g[k]->nodes[n];
                 assert_true(nd->feat >= 0 && nd->feat < TG_NFEAT);
+                /* the first stage runs before the features it would read exist */
+                assert_true(k == 2 || nd->feat < TG_FPROP || (nd->left == n - start && nd->right == n - start));
                 if (nd->left == n - start && nd->right == n - start)
                     continue; /* a leaf */
                 assert_true(start + nd->left < end && start + nd->right < end);
@@ -199,6 +201,7 @@ static void test_model(void **state)
         }
     }
     assert_true(m->rel.depth > 0 && m->rel.depth <= 16 && m->st.depth > 0 && m->st.depth <= 16);
+    assert_true(m->rel2.depth > 0 && m->rel2.depth <= 16);
     /* probabilities stay in range for an all-zero and an all-one feature vector, and the batch
      * evaluation agrees with the single one */
     double f[TG_NFEAT], p[3], two[2 * TG_NFEAT], out[2];
@@ -206,13 +209,19 @@ static void test_model(void **state)
         for (int i = 0; i < TG_NFEAT; i++)
             f[i] = two[v * TG_NFEAT + i] = v;
     }
-    tg_model_related_many(m, two, 2, out);
+    for (int stage = 1; stage <= 2; stage++) {
+        tg_model_related_many(m, stage, two, 2, out);
+        for (int v = 0; v < 2; v++) {
+            for (int i = 0; i < TG_NFEAT; i++)
+                f[i] = v;
+            double r = tg_model_related(m, stage, f);
+            assert_true(r >= 0 && r <= 1);
+            assert_true(fabs(r - out[v]) < 1e-12);
+        }
+    }
     for (int v = 0; v < 2; v++) {
         for (int i = 0; i < TG_NFEAT; i++)
             f[i] = v;
-        double r = tg_model_related(m, f);
-        assert_true(r >= 0 && r <= 1);
-        assert_true(fabs(r - out[v]) < 1e-12);
         int st = tg_model_stance(m, f, p);
         assert_true(st >= 0 && st < 3);
         assert_true(p[0] + p[1] + p[2] > 0.999 && p[0] + p[1] + p[2] < 1.001);
