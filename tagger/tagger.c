@@ -373,9 +373,26 @@ static int build_claim_terms(struct tagger *t, size_t ci)
 
 struct tagger *tagger_create(struct claimset *cs) { return tagger_create_lex(cs, &tg_lexicon_default); }
 
+/* Keeps claim j at sim in the list (idx, sim, n entries, best first) if it is among the best
+ * TG_NB_MAX; ties go to the lower index, so the lists do not depend on the order of the calls. */
+static void nb_insert(uint32_t *idx, float *sim, uint32_t *n, uint32_t j, float c)
+{
+    if (*n == TG_NB_MAX && (c < sim[*n - 1] || (c == sim[*n - 1] && j > idx[*n - 1])))
+        return;
+    uint32_t at = *n < TG_NB_MAX ? (*n)++ : *n - 1;
+    while (at > 0 && (sim[at - 1] < c || (sim[at - 1] == c && idx[at - 1] > j))) {
+        sim[at] = sim[at - 1];
+        idx[at] = idx[at - 1];
+        at--;
+    }
+    sim[at] = c;
+    idx[at] = j;
+}
+
 /* Each claim's TG_NB_MAX nearest claims by cosine over their words (a word weighs its claim-set
  * IDF in every claim, so a dot product is the sum of the shared words' squared IDF), through the
- * postings: the cost is that of the words claims share, not of all pairs. acc and cand are the
+ * postings: the cost is that of the words claims share, not of all pairs, and each pair is
+ * scored once (from its lower index; postings are in claim order). acc and cand are the
  * per-claim scratch arrays, zero on entry and on return. */
 static int claim_neighbours(struct tagger *t)
 {
@@ -386,43 +403,46 @@ static int claim_neighbours(struct tagger *t)
     t->crow = calloc(nc ? nc : 1, sizeof *t->crow);
     if (!t->nb_off || !t->nb_idx || !t->nb_sim || !t->crow)
         return -1;
-    size_t total = 0;
+    /* fixed slots of TG_NB_MAX per claim while scoring (counts in crow), packed at the end */
     for (size_t i = 0; i < nc; i++) {
         const struct tg_cl *cl = &t->cl[i];
         size_t ntouch = 0;
         for (size_t k = 0; k < cl->nterms; k++) {
             int32_t term = cl->terms[k];
             double w2 = (double)t->idf[term] * t->idf[term];
-            for (uint32_t q = t->post_off[term]; q < t->post_off[term + 1]; q++) {
+            uint32_t lo = t->post_off[term], hi = t->post_off[term + 1];
+            while (lo < hi) { /* the first posting after i */
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (t->post[mid] <= i)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (uint32_t q = lo; q < t->post_off[term + 1]; q++) {
                 uint32_t j = t->post[q];
-                if (j == i)
-                    continue;
                 if (t->acc[j] == 0)
                     t->cand[ntouch++] = j;
                 t->acc[j] += w2;
             }
         }
-        /* the best TG_NB_MAX by insertion: claims share few words, so few are touched */
-        uint32_t *idx = t->nb_idx + total;
-        float *sim = t->nb_sim + total;
-        size_t n = 0;
         for (size_t q = 0; q < ntouch; q++) {
             uint32_t j = t->cand[q];
-            double c = t->acc[j] / (cl->norm * t->cl[j].norm + 1e-9);
+            float c = (float)(t->acc[j] / (cl->norm * t->cl[j].norm + 1e-9));
             t->acc[j] = 0;
-            if (c < TG_NB_MIN || (n == TG_NB_MAX && c <= sim[n - 1]))
+            if (c < TG_NB_MIN)
                 continue;
-            size_t at = n < TG_NB_MAX ? n++ : n - 1;
-            while (at > 0 && (sim[at - 1] < c || (sim[at - 1] == c && idx[at - 1] > j))) {
-                sim[at] = sim[at - 1];
-                idx[at] = idx[at - 1];
-                at--;
-            }
-            sim[at] = (float)c;
-            idx[at] = j;
+            nb_insert(t->nb_idx + i * TG_NB_MAX, t->nb_sim + i * TG_NB_MAX, &t->crow[i], j, c);
+            nb_insert(t->nb_idx + (size_t)j * TG_NB_MAX, t->nb_sim + (size_t)j * TG_NB_MAX, &t->crow[j],
+                      (uint32_t)i, c);
         }
-        total += n;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < nc; i++) {
+        memmove(t->nb_idx + total, t->nb_idx + i * TG_NB_MAX, t->crow[i] * sizeof *t->nb_idx);
+        memmove(t->nb_sim + total, t->nb_sim + i * TG_NB_MAX, t->crow[i] * sizeof *t->nb_sim);
+        total += t->crow[i];
         t->nb_off[i + 1] = (uint32_t)total;
+        t->crow[i] = 0;
     }
     return 0;
 }

@@ -280,6 +280,69 @@ static void test_siblings(void **state)
     tagger_destroy(t);
 }
 
+/* The row of claim id among a dump of every candidate, or NULL. */
+static json_t *dump_row(json_t *rows, const char *id)
+{
+    json_t *r;
+    size_t i;
+    json_array_foreach(rows, i, r)
+        if (strcmp(json_string_value(json_object_get(r, "claim")), id) == 0)
+            return r;
+    return NULL;
+}
+
+/* Claims that read alike are each other's neighbours, with their cosine; the second stage's
+ * features of a pair come from the first stage's probability of its neighbours that are
+ * candidates too; a claim keeps at most TG_NB_MAX (16) neighbours. */
+static void test_neighbours(void **state)
+{
+    (void)state;
+    char buf[8192];
+    int n = snprintf(buf, sizeof buf,
+                     "[{\"id\": \"a\", \"text\": \"Iran supplied ballistic missiles to Russia\"},"
+                     " {\"id\": \"b\", \"text\": \"Russia received ballistic missiles from Iran\"},"
+                     " {\"id\": \"c\", \"text\": \"The city council approved a budget for public libraries\"}");
+    for (int i = 0; i < 20; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      ", {\"id\": \"z%02d\", \"text\": \"Zebra herds grew in the national park number %d\"}", i, i);
+    snprintf(buf + n, sizeof buf - (size_t)n, "]");
+    struct claimset *cs = load_ok(buf);
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    struct tag_doc d = {.id = "d", .title = "",
+                        .text = "Iran has supplied ballistic missiles to Russia, officials said. Russia "
+                                "received the ballistic missiles from Iran last week, they said."};
+    json_t *rows = tg_dump_features(t, &d, NULL);
+    assert_non_null(rows);
+    json_t *ra = dump_row(rows, "a"), *rb = dump_row(rows, "b");
+    assert_non_null(ra);
+    assert_non_null(rb);
+    json_t *nb = json_object_get(ra, "nb");
+    assert_int_equal(json_array_size(nb), 1);
+    assert_string_equal(json_string_value(json_array_get(json_array_get(nb, 0), 0)), "b");
+    double sim = json_real_value(json_array_get(json_array_get(nb, 0), 1));
+    assert_true(sim > 0.3 && sim <= 1.0);
+    json_t *fa = json_object_get(ra, "f");
+    double p1b = json_real_value(json_object_get(rb, "p1"));
+    assert_true(p1b > 0.0 && p1b <= 1.0);
+    assert_true(fabs(json_real_value(json_array_get(fa, TG_FPROP)) - sim * p1b) < 1e-5);
+    assert_true(fabs(json_real_value(json_array_get(fa, TG_FPROP + 1)) - sim) < 1e-5); /* b is the other */
+    assert_true(fabs(json_real_value(json_array_get(fa, TG_FPROP + 2)) - sim) < 1e-5);
+    json_t *rc = dump_row(rows, "c");
+    assert_true(rc == NULL || json_array_size(json_object_get(rc, "nb")) == 0);
+    json_decref(rows);
+    /* twenty alike claims: each keeps the sixteen nearest */
+    d.text = "Zebra herds grew in the national park, number 3 of them, rangers said. Zebra herds in "
+             "every national park grew.";
+    rows = tg_dump_features(t, &d, NULL);
+    assert_non_null(rows);
+    json_t *rz = dump_row(rows, "z03");
+    assert_non_null(rz);
+    assert_int_equal(json_array_size(json_object_get(rz, "nb")), 16);
+    json_decref(rows);
+    tagger_destroy(t);
+}
+
 /* A key phrase stands for the words as written: a document word may extend a phrase word
  * ("agreement" -> "agreements") but not drop part of it ("security councils" is not "Security
  * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
@@ -458,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_simhash),
         cmocka_unit_test(test_model),
         cmocka_unit_test(test_siblings),
+        cmocka_unit_test(test_neighbours),
         cmocka_unit_test(test_keyphrase_forms),
         cmocka_unit_test(test_tag),
         cmocka_unit_test(test_lexicon_load),
