@@ -190,6 +190,95 @@ static void test_share_keys(void **state)
     free(wrongtype);
 }
 
+/* share_rdkafka: the share consumer's own librdkafka properties (group timing). Each is checked
+ * by librdkafka at load, and what share.c sets itself is refused, with file:line:column. */
+static void test_share_rdkafka(void **state)
+{
+    (void)state;
+    struct cfg *c = NULL;
+    struct cw_strv errors = {0};
+    char *def = write_cfg("share-rk-default.json", "{}");
+    assert_int_equal(cfg_load(def, &c, &errors), 0);
+    assert_true(json_is_object(c->share_rdkafka));
+    assert_int_equal(json_object_size(c->share_rdkafka), 0);
+    json_t *dump = cfg_dump(c);
+    assert_true(json_is_object(json_object_get(dump, "share_rdkafka")));
+    json_decref(dump);
+    cfg_destroy(c);
+    free(def);
+
+    char *ok = write_cfg("share-rk.json", "{\"share_rdkafka\": {\"session.timeout.ms\": 6000,\n"
+                                          " \"heartbeat.interval.ms\": \"1500\", \"debug\": \"cgrp\"}}\n");
+    assert_int_equal(cfg_load(ok, &c, &errors), 0);
+    assert_int_equal(json_integer_value(json_object_get(c->share_rdkafka, "session.timeout.ms")), 6000);
+    assert_string_equal(json_string_value(json_object_get(c->share_rdkafka, "heartbeat.interval.ms")), "1500");
+    dump = cfg_dump(c);
+    assert_true(json_equal(json_object_get(dump, "share_rdkafka"), c->share_rdkafka));
+    json_decref(dump);
+    cfg_destroy(c);
+    free(ok);
+
+    char *bad = write_cfg("share-rk-bad.json", "{\"share_rdkafka\": {\n"
+                                               "  \"group.id\": \"other\",\n"
+                                               "  \"partition.assignment.strategy\": \"range\",\n"
+                                               "  \"group.instance.id\": \"cw-a\",\n"
+                                               "  \"enable.auto.commit\": true,\n"
+                                               "  \"sesion.timeout.ms\": 6000,\n"
+                                               "  \"session.timeout.ms\": \"soon\",\n"
+                                               "  \"heartbeat.interval.ms\": [1000],\n"
+                                               "  \"sasl.password\": \"${CW_TEST_NO_SUCH_VAR}\"}}\n");
+    c = NULL;
+    assert_int_equal(cfg_load(bad, &c, &errors), -1);
+    assert_null(c);
+    const char *want[] = {
+        ":2:3: share_rdkafka: \"group.id\" is set by the share group itself",
+        ":3:3: share_rdkafka: \"partition.assignment.strategy\" is set by the share group itself",
+        ":4:3: share_rdkafka: \"group.instance.id\" is set by the share group itself",
+        ":5:3: share_rdkafka: \"enable.auto.commit\" is set by the share group itself",
+        ":6:3: share_rdkafka: rdkafka property \"sesion.timeout.ms\": No such configuration property",
+        ":7:3: share_rdkafka: rdkafka property \"session.timeout.ms\": Invalid value",
+        ":8:3: share_rdkafka: rdkafka property \"heartbeat.interval.ms\": value must be a string, integer or boolean",
+        ":9:3: share_rdkafka: rdkafka property \"sasl.password\": environment variable CW_TEST_NO_SUCH_VAR is not set",
+    };
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        int found = 0;
+        for (size_t i = 0; i < errors.n; i++)
+            if (strstr(errors.v[i], want[w]) && strncmp(errors.v[i], bad, strlen(bad)) == 0)
+                found = 1;
+        if (!found) {
+            for (size_t i = 0; i < errors.n; i++)
+                fprintf(stderr, "got: %s\n", errors.v[i]);
+            fail_msg("missing error %s", want[w]);
+        }
+    }
+    assert_int_equal(errors.n, sizeof want / sizeof want[0]);
+    cw_strv_free(&errors);
+    free(bad);
+
+    /* A heartbeat no shorter than the session: against the session set, or librdkafka's 45 s. */
+    char *slow = write_cfg("share-rk-slow.json", "{\"share_rdkafka\": {\"session.timeout.ms\": 6000,\n"
+                                                 "  \"heartbeat.interval.ms\": 6000}}\n");
+    assert_int_equal(cfg_load(slow, &c, &errors), -1);
+    assert_int_equal(errors.n, 1);
+    assert_non_null(strstr(errors.v[0], ":2:3: share_rdkafka: heartbeat.interval.ms (6000) must be lower than "
+                                        "session.timeout.ms (6000)"));
+    cw_strv_free(&errors);
+    free(slow);
+    slow = write_cfg("share-rk-slow2.json", "{\"share_rdkafka\": {\"heartbeat.interval.ms\": 50000}}");
+    assert_int_equal(cfg_load(slow, &c, &errors), -1);
+    assert_int_equal(errors.n, 1);
+    assert_non_null(strstr(errors.v[0], "must be lower than session.timeout.ms (45000)"));
+    cw_strv_free(&errors);
+    free(slow);
+
+    char *notobj = write_cfg("share-rk-type.json", "{\"share_rdkafka\": \"session.timeout.ms=6000\"}");
+    assert_int_equal(cfg_load(notobj, &c, &errors), -1);
+    assert_int_equal(errors.n, 1);
+    assert_non_null(strstr(errors.v[0], ":1:2: \"share_rdkafka\" must be an object"));
+    cw_strv_free(&errors);
+    free(notobj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_positions),
         cmocka_unit_test(test_syntax_error_and_file_feed_guard),
         cmocka_unit_test(test_share_keys),
+        cmocka_unit_test(test_share_rdkafka),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
