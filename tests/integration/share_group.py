@@ -125,6 +125,14 @@ with kt.MockBroker() as mb:
         logs[name] = kt.DaemonLog(procs[name].stderr)
         logs[name].start()
 
+    def takes_all(name, after, bound):
+        """`name` comes to own every feed (within bound: a hang), then polls each, nobody else."""
+        t0 = time.monotonic()
+        took = kt.wait_until(lambda: kt.metrics(ports[name]).get("claimwatch_feeds_owned") == NFEEDS, bound)
+        check(took is not None, "%s owns all %d feeds %s (%.1f s)" % (name, NFEEDS, after, time.monotonic() - t0))
+        mark = len(feeds.requests_since(0))
+        check(kt.wait_until(lambda: all_by(name, mark), 60) is not None, "%s polls every feed %s" % (name, after))
+
     def up(name):
         if not check(logs[name].got_port.wait(60), "%s: metrics port logged" % name):
             raise RuntimeError("%s did not come up:\n%s" % (name, logs[name].tail()))
@@ -212,12 +220,7 @@ with kt.MockBroker() as mb:
         # session timeout (SESSION_MS) expires; the bound only catches a hang.
         procs["cw-a"].send_signal(signal.SIGKILL)
         procs["cw-a"].wait()
-        t0 = time.monotonic()
-        took = kt.wait_until(lambda: kt.metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
-        check(took is not None, "cw-b owns all %d feeds after cw-a was killed (%.1f s)"
-              % (NFEEDS, time.monotonic() - t0))
-        mark = len(feeds.requests_since(0))
-        check(kt.wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
+        takes_all("cw-b", "after cw-a was killed", 300)
 
         # 5. The brokers go away: cw-b, alone now, cannot heartbeat, so once its session timeout
         # passes it gives its partitions up without a handover and polls nothing until the brokers
@@ -236,12 +239,7 @@ with kt.MockBroker() as mb:
         cut_off = polled_by(feeds.requests_since(mark))
         check(not cut_off, "cw-b polls nothing while cut off: %s" % cut_off)
         mb.cmd("up all")
-        t0 = time.monotonic()
-        took = kt.wait_until(lambda: kt.metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 120)
-        check(took is not None, "cw-b owns all %d feeds again once the brokers are back (%.1f s)"
-              % (NFEEDS, time.monotonic() - t0))
-        mark = len(feeds.requests_since(0))
-        check(kt.wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed again")
+        takes_all("cw-b", "again once the brokers are back", 120)
 
         # 6. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
         # everything shown), then every shown item must be on the topic.
