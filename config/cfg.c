@@ -13,6 +13,8 @@
 #include "common/cw_jsonpos.h"
 #include "common/cw_log.h"
 #include "common/cw_util.h"
+#include "daemon/share.h"
+#include "sinks/sink_kafka.h"
 
 enum cfg_type { CFG_INT, CFG_BOOL, CFG_STRING, CFG_STRV, CFG_SHARE /* a double in [0, 1] */ };
 
@@ -380,6 +382,44 @@ static void load_topics(struct cfg_ctx *cx, struct cfg *c, const json_t *obj)
     }
 }
 
+/* The share consumer's own librdkafka properties. Each goes through librdkafka now, so a typo
+ * fails `check` and a reload rather than the next start; the ones share.c sets itself are refused. */
+static void load_share_rdkafka(struct cfg_ctx *cx, struct cfg *c, json_t *obj)
+{
+    if (!json_is_object(obj)) {
+        cfg_error(cx, "/share_rdkafka", "\"share_rdkafka\" must be an object of librdkafka consumer properties");
+        return;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *prop;
+    json_t *v;
+    int bad = 0;
+    json_object_foreach(obj, prop, v) {
+        char ptr[300], err[768];
+        snprintf(ptr, sizeof ptr, "/share_rdkafka/%s", prop);
+        if (share_prop_fixed(prop)) {
+            cfg_error(cx, ptr, "share_rdkafka: \"%s\" is set by the share group itself and cannot be changed", prop);
+            bad = 1;
+        } else if (sink_kafka_conf_set_json(conf, "share_rdkafka", prop, v, err, sizeof err) != 0) {
+            cfg_error(cx, ptr, "%s", err);
+            bad = 1;
+        }
+    }
+    /* librdkafka accepts any pair, but a member that heartbeats less often than its session
+     * lasts drops out of the group between two heartbeats. */
+    char hb[32], st[32];
+    size_t hn = sizeof hb, sn = sizeof st;
+    if (!bad && rd_kafka_conf_get(conf, "heartbeat.interval.ms", hb, &hn) == RD_KAFKA_CONF_OK &&
+        rd_kafka_conf_get(conf, "session.timeout.ms", st, &sn) == RD_KAFKA_CONF_OK &&
+        strtoll(hb, NULL, 10) >= strtoll(st, NULL, 10))
+        cfg_error(cx, json_object_get(obj, "heartbeat.interval.ms") ? "/share_rdkafka/heartbeat.interval.ms"
+                                                                    : "/share_rdkafka/session.timeout.ms",
+                  "share_rdkafka: heartbeat.interval.ms (%s) must be lower than session.timeout.ms (%s)", hb, st);
+    rd_kafka_conf_destroy(conf);
+    json_decref(c->share_rdkafka);
+    c->share_rdkafka = json_incref(obj);
+}
+
 static void expand_claims(struct cfg_ctx *cx, struct cfg *c)
 {
     struct cw_strv out = {0};
@@ -422,6 +462,7 @@ static struct cfg *cfg_alloc_defaults(void)
         "claimwatch.dead-letter"};
     for (int k = 0; k < SINK_KIND_COUNT; k++)
         c->topics[k] = strdup(default_topics[k]);
+    c->share_rdkafka = json_object();
     return c;
 }
 
@@ -537,6 +578,8 @@ int cfg_load(const char *path, struct cfg **out, struct cw_strv *errors)
             load_sinks(&cx, c, v);
         else if (strcmp(k, "topics") == 0)
             load_topics(&cx, c, v);
+        else if (strcmp(k, "share_rdkafka") == 0)
+            load_share_rdkafka(&cx, c, v);
         else
             json_object_set(rest, k, v);
     }
@@ -651,6 +694,7 @@ json_t *cfg_dump(const struct cfg *c)
     for (int k = 0; k < SINK_KIND_COUNT; k++)
         json_object_set_new(topics, sink_kind_name(k), json_string(c->topics[k]));
     json_object_set_new(o, "topics", topics);
+    json_object_set(o, "share_rdkafka", c->share_rdkafka);
     return o;
 }
 
@@ -687,5 +731,6 @@ void cfg_destroy(struct cfg *c)
     free_table(metrics_keys, NKEYS(metrics_keys), c);
     for (int k = 0; k < SINK_KIND_COUNT; k++)
         free(c->topics[k]);
+    json_decref(c->share_rdkafka);
     free(c);
 }

@@ -70,6 +70,7 @@ struct cfg {
     char *instance;            /* this daemon's name: client.id in the share group, owner in the feeds table */
     char *share_group;         /* Kafka consumer group of the daemons sharing the feeds; "" = not shared */
     char *share_topic;         /* the topic whose partitions are the shares: "claimwatch.feeds" */
+    json_t *share_rdkafka;     /* librdkafka properties of the share consumer (group timing): an object, owned */
 };
 
 /* The "rdkafka" object of the first kafka sink that names brokers (bootstrap.servers or

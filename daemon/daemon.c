@@ -260,8 +260,10 @@ static void daemon_reload(int signo, unsigned count, void *ctx)
     if (cfg->nsinks != d->cfg->nsinks)
         CW_WARN("daemon", "sink changes take effect on restart; keeping the running sinks");
     if (strcmp(cfg->share_group, d->cfg->share_group) != 0 || strcmp(cfg->share_topic, d->cfg->share_topic) != 0 ||
-        (d->share != NULL && strcmp(cfg->instance, d->cfg->instance) != 0))
-        CW_WARN("daemon", "share_group, share_topic and instance take effect on restart; keeping the running group");
+        (d->share != NULL && (strcmp(cfg->instance, d->cfg->instance) != 0 ||
+                              !json_equal(cfg->share_rdkafka, d->cfg->share_rdkafka))))
+        CW_WARN("daemon", "share_group, share_topic, share_rdkafka and instance take effect on restart; keeping the "
+                "running group");
     const struct claimset *old_cs = tagger_claimset(d->tagger);
     struct tagger *old_t = d->tagger;
     struct cfg *old_cfg = d->cfg;

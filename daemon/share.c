@@ -245,6 +245,48 @@ static const char *const share_settings[][2] = {
     {"log.queue", "true"},
 };
 
+/* Besides share_settings, what share_rdkafka may not set: our identity in the group, the legacy
+ * names of the settings above, and static membership (a static member does not leave on close,
+ * so SIGTERM would no longer hand its feeds over at once). */
+static const char *const share_fixed_more[] = {
+    "group.id", "client.id", "group.instance.id", "group.protocol.type", "auto.commit.enable", "offset.store.method",
+};
+
+int share_prop_fixed(const char *prop)
+{
+    for (size_t i = 0; i < sizeof share_settings / sizeof share_settings[0]; i++)
+        if (strcmp(prop, share_settings[i][0]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof share_fixed_more / sizeof share_fixed_more[0]; i++)
+        if (strcmp(prop, share_fixed_more[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The operator's share_rdkafka (group timing and the like; cfg_load checked it), then ours. */
+static int share_conf_set(rd_kafka_conf_t *conf, const struct share *s, const struct cfg *cfg, char *errstr,
+                          size_t errlen)
+{
+    char why[512];
+    const char *prop;
+    json_t *v;
+    json_object_foreach((json_t *)cfg->share_rdkafka, prop, v) {
+        if (sink_kafka_conf_set_json(conf, "share_rdkafka", prop, v, errstr, errlen) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof share_settings / sizeof share_settings[0]; i++) {
+        if (rd_kafka_conf_set(conf, share_settings[i][0], share_settings[i][1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            goto fail;
+    }
+    if (rd_kafka_conf_set(conf, "group.id", s->group, why, sizeof why) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "client.id", cfg->instance, why, sizeof why) != RD_KAFKA_CONF_OK)
+        goto fail;
+    return 0;
+fail:
+    snprintf(errstr, errlen, "share_group \"%s\": %s", s->group, why);
+    return -1;
+}
+
 int share_create(const struct cfg *cfg, int timeout_ms, void (*on_change)(void *ctx, enum share_change what),
                  void *ctx, struct share **out, char *errstr, size_t errlen)
 {
@@ -268,15 +310,12 @@ int share_create(const struct cfg *cfg, int timeout_ms, void (*on_change)(void *
         goto fail;
     }
     conf = rd_kafka_conf_new();
-    if (sink_kafka_conf_apply(conf, sink, brokers, share_want_prop, errstr, errlen) != 0)
+    if (sink_kafka_conf_apply(conf, sink, brokers, share_want_prop, errstr, errlen) != 0 ||
+        share_conf_set(conf, s, cfg, errstr, errlen) != 0)
         goto fail;
-    for (size_t i = 0; i < sizeof share_settings / sizeof share_settings[0]; i++) {
-        if (rd_kafka_conf_set(conf, share_settings[i][0], share_settings[i][1], why, sizeof why) != RD_KAFKA_CONF_OK)
-            goto conf_fail;
-    }
-    if (rd_kafka_conf_set(conf, "group.id", s->group, why, sizeof why) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", cfg->instance, why, sizeof why) != RD_KAFKA_CONF_OK)
-        goto conf_fail;
+    char session_ms[32] = "?";
+    size_t n = sizeof session_ms;
+    rd_kafka_conf_get(conf, "session.timeout.ms", session_ms, &n);
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_rebalance_cb(conf, share_rebalance_cb);
     rd_kafka_conf_set_error_cb(conf, share_error_cb);
@@ -316,12 +355,10 @@ int share_create(const struct cfg *cfg, int timeout_ms, void (*on_change)(void *
         goto fail;
     }
     metric_set(s->m_parts, 0);
-    CW_NOTICE("share", "joining group=%s topic=%s partitions=%d instance=%s", s->group, s->topic, (int)s->nparts,
-              cfg->instance);
+    CW_NOTICE("share", "joining group=%s topic=%s partitions=%d instance=%s session_timeout_ms=%s", s->group,
+              s->topic, (int)s->nparts, cfg->instance, session_ms);
     *out = s;
     return 0;
-conf_fail:
-    snprintf(errstr, errlen, "share_group \"%s\": %s", s->group, why);
 fail:
     if (conf != NULL)
         rd_kafka_conf_destroy(conf);

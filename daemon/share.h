@@ -26,13 +26,16 @@ enum share_change {
 int32_t share_partition(const char *url, int32_t nparts);
 
 /* Joins cfg->share_group as cfg->instance through the brokers of the first kafka sink (its
- * connection properties only) and subscribes to cfg->share_topic. Looks up the topic's partition
+ * connection properties only, then cfg->share_rdkafka) and subscribes to cfg->share_topic. Looks up the topic's partition
  * count, waiting up to timeout_ms: a topic that does not exist is an error; brokers that do not
  * answer are only a warning (nothing is owned until the group assigns partitions). on_change is
  * called from share_serve (and share_stop) after each change of the owned set. Returns 0 and an
  * owned *out, or -1 with errstr set. cfg is borrowed for the call only. */
 int share_create(const struct cfg *cfg, int timeout_ms, void (*on_change)(void *ctx, enum share_change what),
                  void *ctx, struct share **out, char *errstr, size_t errlen);
+/* 1 when share_create sets prop itself (group.id, the assignor, offset handling...) or it would
+ * break the handover on stop (group.instance.id): the config's share_rdkafka must not set it. */
+int share_prop_fixed(const char *prop);
 /* Serves the group without blocking (heartbeats run on librdkafka's threads, but rebalances,
  * logs and errors are served here): call it often, e.g. from a loop timer. */
 void share_serve(struct share *s);

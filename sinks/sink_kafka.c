@@ -91,9 +91,18 @@ static int kafka_prop_secret(const char *name)
            strstr(name, "key") != NULL || strstr(name, "jaas") != NULL;
 }
 
+/* How errors name a sink's properties: `kafka sink "name"`, into buf of KAFKA_WHERE_MAX. */
+#define KAFKA_WHERE_MAX 300
+static const char *kafka_where(char *buf, const char *sink)
+{
+    snprintf(buf, KAFKA_WHERE_MAX, "kafka sink \"%s\"", sink);
+    return buf;
+}
+
 /* Resolves a property value: "@/path" reads the file (trailing newline dropped), "${VAR}" reads
- * the environment, "@@..." is a literal "@...". Owned string or NULL with errstr set. */
-static char *kafka_resolve(const char *sink, const char *prop, const char *val, char *errstr, size_t errlen)
+ * the environment, "@@..." is a literal "@...". Owned string or NULL with errstr set, starting
+ * with where (who owns the property). */
+static char *kafka_resolve(const char *where, const char *prop, const char *val, char *errstr, size_t errlen)
 {
     if (val[0] == '@' && val[1] == '@')
         return strdup(val + 1);
@@ -102,8 +111,8 @@ static char *kafka_resolve(const char *sink, const char *prop, const char *val, 
         size_t len = 0;
         char why[256];
         if (cw_read_file(val + 1, KAFKA_SECRET_MAX, &data, &len, why, sizeof why) != 0) {
-            snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": cannot read the value file: %s", sink,
-                     prop, why);
+            snprintf(errstr, errlen, "%s: rdkafka property \"%s\": cannot read the value file: %s", where, prop,
+                     why);
             return NULL;
         }
         while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -116,8 +125,8 @@ static char *kafka_resolve(const char *sink, const char *prop, const char *val, 
         snprintf(var, sizeof var, "%.*s", (int)(n - 3), val + 2);
         const char *e = getenv(var);
         if (e == NULL) {
-            snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": environment variable %s is not set",
-                     sink, prop, var);
+            snprintf(errstr, errlen, "%s: rdkafka property \"%s\": environment variable %s is not set", where,
+                     prop, var);
             return NULL;
         }
         return strdup(e);
@@ -125,47 +134,55 @@ static char *kafka_resolve(const char *sink, const char *prop, const char *val, 
     return strdup(val);
 }
 
-static int kafka_conf_set(rd_kafka_conf_t *conf, const char *sink, const char *prop, const char *val, char *errstr,
+static int kafka_conf_set(rd_kafka_conf_t *conf, const char *where, const char *prop, const char *val, char *errstr,
                           size_t errlen)
 {
     char why[512];
     if (rd_kafka_conf_set(conf, prop, val, why, sizeof why) != RD_KAFKA_CONF_OK) {
-        snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": %s", sink, prop, why);
+        snprintf(errstr, errlen, "%s: rdkafka property \"%s\": %s", where, prop, why);
         return -1;
     }
     return 0;
 }
 
+int sink_kafka_conf_set_json(rd_kafka_conf_t *conf, const char *where, const char *prop, const json_t *pv,
+                             char *errstr, size_t errlen)
+{
+    char num[64];
+    const char *raw = NULL;
+    if (json_is_string(pv))
+        raw = json_string_value(pv);
+    else if (json_is_integer(pv))
+        raw = (snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(pv)), num);
+    else if (json_is_boolean(pv))
+        raw = json_is_true(pv) ? "true" : "false";
+    if (raw == NULL) {
+        snprintf(errstr, errlen, "%s: rdkafka property \"%s\": value must be a string, integer or boolean", where,
+                 prop);
+        return -1;
+    }
+    char *val = kafka_resolve(where, prop, raw, errstr, errlen);
+    if (val == NULL)
+        return -1;
+    int rc = kafka_conf_set(conf, where, prop, val, errstr, errlen);
+    /* Scrub secrets from the heap as soon as librdkafka has its copy. */
+    if (kafka_prop_secret(prop))
+        explicit_bzero(val, strlen(val));
+    free(val);
+    return rc;
+}
+
 int sink_kafka_conf_apply(rd_kafka_conf_t *conf, const char *sink, const json_t *rdkafka,
                           int (*want)(const char *prop), char *errstr, size_t errlen)
 {
+    char where[KAFKA_WHERE_MAX];
     const char *prop;
     json_t *pv;
+    kafka_where(where, sink);
     json_object_foreach((json_t *)rdkafka, prop, pv) {
         if (want != NULL && !want(prop))
             continue;
-        char num[64];
-        const char *raw = NULL;
-        if (json_is_string(pv))
-            raw = json_string_value(pv);
-        else if (json_is_integer(pv))
-            raw = (snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(pv)), num);
-        else if (json_is_boolean(pv))
-            raw = json_is_true(pv) ? "true" : "false";
-        if (raw == NULL) {
-            snprintf(errstr, errlen, "kafka sink \"%s\": rdkafka property \"%s\": value must be a string, "
-                     "integer or boolean", sink, prop);
-            return -1;
-        }
-        char *val = kafka_resolve(sink, prop, raw, errstr, errlen);
-        if (val == NULL)
-            return -1;
-        int rc = kafka_conf_set(conf, sink, prop, val, errstr, errlen);
-        /* Scrub secrets from the heap as soon as librdkafka has its copy. */
-        if (kafka_prop_secret(prop))
-            explicit_bzero(val, strlen(val));
-        free(val);
-        if (rc != 0)
+        if (sink_kafka_conf_set_json(conf, where, prop, pv, errstr, errlen) != 0)
             return -1;
     }
     return 0;
@@ -334,10 +351,12 @@ static int kafka_init(struct sink *s, const json_t *conf, char *errstr, size_t e
     ks->s = s;
     ks->metadata_timeout_ms = 5000;
     ks->tmpl = rd_kafka_conf_new();
+    char where[KAFKA_WHERE_MAX];
+    kafka_where(where, s->name);
     for (size_t i = 0; i < sizeof kafka_defaults / sizeof kafka_defaults[0]; i++)
-        if (kafka_conf_set(ks->tmpl, s->name, kafka_defaults[i][0], kafka_defaults[i][1], errstr, errlen) != 0)
+        if (kafka_conf_set(ks->tmpl, where, kafka_defaults[i][0], kafka_defaults[i][1], errstr, errlen) != 0)
             goto fail;
-    if (kafka_conf_set(ks->tmpl, s->name, "log.queue", "true", errstr, errlen) != 0)
+    if (kafka_conf_set(ks->tmpl, where, "log.queue", "true", errstr, errlen) != 0)
         goto fail;
     const char *key;
     json_t *v;

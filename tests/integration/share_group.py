@@ -11,11 +11,15 @@ User-Agent names the daemon), the metrics and both state databases:
   3. cw-b restarts on its old state and gets a share back;
   4. after SIGKILL to cw-a (no goodbye: the group notices when its session times out), cw-b holds
      all 4 partitions and polls every feed;
-  5. every item the server has shown is on claimwatch.items at least once (read with kcat).
-Every wait is bounded and only bounds a hang; nothing is asserted about speed. librdkafka's mock
-cluster waits about 3 s before its first assignment and then, on every later rebalance, most of
-the session timeout (44 s) for members to rejoin, so the later phases take minutes here where a
-real cluster takes seconds."""
+  5. cut off from the brokers (the mock cluster refuses connections), cw-b gives its partitions up
+     ("lost") when its session times out and polls nothing; when they are back it takes every
+     partition again and polls every feed;
+  6. every item the server has shown is on claimwatch.items at least once (read with kcat).
+The daemons set a 6 s session timeout through share_rdkafka (a 1 s heartbeat), which the join log
+line shows. Every wait is bounded and only bounds a hang; nothing is asserted about speed.
+librdkafka's mock cluster waits about 3 s before its first assignment and then, on every later
+rebalance, the session timeout less 1 s for members to rejoin (44 s with librdkafka's default):
+the session timeout sets the pace of phases 2 to 5."""
 import json
 import os
 import re
@@ -36,6 +40,7 @@ NFEEDS, PER_FEED, PAGE = 8, 200, 5
 PARTITIONS = 4
 INTERVAL = 10      # the shortest poll interval allowed: a feed is due again 9-11 s after a fetch
 GROUP, TOPIC = "cw-share-test", "claimwatch.feeds"
+SESSION_MS, HEARTBEAT_MS = 6000, 1000  # share_rdkafka: the brokers' usual minimum session timeout
 NAMES = ("cw-a", "cw-b")
 d = kt.workdir("share-group")
 failures = []
@@ -100,6 +105,7 @@ with kt.MockBroker() as mb:
                 "instance": name,
                 "share_group": GROUP,
                 "share_topic": TOPIC,
+                "share_rdkafka": {"session.timeout.ms": SESSION_MS, "heartbeat.interval.ms": HEARTBEAT_MS},
                 "state_dir": os.path.join(d, name),
                 "claims": [os.path.join(SRC, "config/claims/example.json")],
                 "feeds": [{"url": feeds.url(f), "max_items": PER_FEED} for f in range(NFEEDS)],
@@ -118,6 +124,14 @@ with kt.MockBroker() as mb:
                                        stderr=subprocess.PIPE, text=True)
         logs[name] = kt.DaemonLog(procs[name].stderr)
         logs[name].start()
+
+    def takes_all(name, after, bound):
+        """`name` comes to own every feed (within bound: a hang), then polls each, nobody else."""
+        t0 = time.monotonic()
+        took = kt.wait_until(lambda: kt.metrics(ports[name]).get("claimwatch_feeds_owned") == NFEEDS, bound)
+        check(took is not None, "%s owns all %d feeds %s (%.1f s)" % (name, NFEEDS, after, time.monotonic() - t0))
+        mark = len(feeds.requests_since(0))
+        check(kt.wait_until(lambda: all_by(name, mark), 60) is not None, "%s polls every feed %s" % (name, after))
 
     def up(name):
         if not check(logs[name].got_port.wait(60), "%s: metrics port logged" % name):
@@ -174,6 +188,8 @@ with kt.MockBroker() as mb:
             check(re.search(r"share: group %s assigned partitions [0-9,]+ of %d: polling %d of %d feeds"
                             % (GROUP, PARTITIONS, len(polled), NFEEDS), logs[n].text()) is not None,
                   "%s: logs the assignment with the feeds it polls" % n)
+            check(re.search(r"share: joining group=%s .*session_timeout_ms=%d" % (GROUP, SESSION_MS),
+                            logs[n].text()) is not None, "%s: joins with share_rdkafka's session timeout" % n)
 
         # 2. cw-b stops: it leaves the group, cw-a gets every partition and polls every feed.
         mark = len(feeds.requests_since(0))
@@ -201,17 +217,31 @@ with kt.MockBroker() as mb:
                          60) is not None, "the restarted cw-b polls some feeds")
 
         # 4. cw-a is killed: it cannot leave the group, so its partitions move when the group's
-        # session timeout (librdkafka's default, 45 s) expires; the bound only catches a hang.
+        # session timeout (SESSION_MS) expires; the bound only catches a hang.
         procs["cw-a"].send_signal(signal.SIGKILL)
         procs["cw-a"].wait()
-        t0 = time.monotonic()
-        took = kt.wait_until(lambda: kt.metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == NFEEDS, 300)
-        check(took is not None, "cw-b owns all %d feeds after cw-a was killed (%.1f s)"
-              % (NFEEDS, time.monotonic() - t0))
-        mark = len(feeds.requests_since(0))
-        check(kt.wait_until(lambda: all_by("cw-b", mark), 60) is not None, "cw-b polls every feed after the kill")
+        takes_all("cw-b", "after cw-a was killed", 300)
 
-        # 5. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
+        # 5. The brokers go away: cw-b, alone now, cannot heartbeat, so once its session timeout
+        # passes it gives its partitions up without a handover and polls nothing until the brokers
+        # are back. (All daemons share the mock cluster, so one cannot be cut off alone; phase 4
+        # is the other side: a member that went silent loses its feeds to the rest.)
+        mb.cmd("down all")
+        t0 = time.monotonic()
+        gone = kt.wait_until(lambda: kt.metrics(ports["cw-b"]).get("claimwatch_feeds_owned") == 0, 90)
+        check(gone is not None, "cw-b gives up its feeds when cut off from the brokers (%.1f s)"
+              % (time.monotonic() - t0))
+        check(re.search(r"share: group %s took our partitions away without a handover" % GROUP,
+                        logs["cw-b"].text()) is not None, "cw-b logs that its partitions were lost")
+        time.sleep(1.5)  # a fetch started just before may still land
+        mark = len(feeds.requests_since(0))
+        time.sleep(INTERVAL * 1.1 + 2)  # every feed came due at least once meanwhile
+        cut_off = polled_by(feeds.requests_since(mark))
+        check(not cut_off, "cw-b polls nothing while cut off: %s" % cut_off)
+        mb.cmd("up all")
+        takes_all("cw-b", "again once the brokers are back", 120)
+
+        # 6. Nothing shown is lost: freeze the feeds, let cw-b fetch each once more (so it has read
         # everything shown), then every shown item must be on the topic.
         feeds.frozen = True
         mark = len(feeds.requests_since(0))

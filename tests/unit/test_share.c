@@ -1,15 +1,18 @@
-/* Unit tests for daemon/share.c's partition function: it decides which daemon polls a feed, so its
- * values must never change (every daemon of a group, on any machine or version, must agree). */
+/* Unit tests for daemon/share.c: the partition function (it decides which daemon polls a feed, so
+ * its values must never change: every daemon of a group, on any machine or version, must agree),
+ * and the consumer's configuration (share_rdkafka reaches it, our own settings cannot be changed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "daemon/share.h"
+#include "../../daemon/share.c"
 
 /* Kafka's own reference values for its murmur2 (the Java client's tests), as the default
  * partitioner makes them positive (& 0x7fffffff). With INT32_MAX partitions the modulo keeps the
@@ -91,6 +94,88 @@ static void test_owns_without_share(void **state)
     share_destroy(NULL);
 }
 
+/* What share_rdkafka may not set: share.c's own settings, our identity, static membership. */
+static void test_prop_fixed(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof share_settings / sizeof share_settings[0]; i++)
+        assert_true(share_prop_fixed(share_settings[i][0]));
+    assert_true(share_prop_fixed("group.id"));
+    assert_true(share_prop_fixed("client.id"));
+    assert_true(share_prop_fixed("group.instance.id"));
+    assert_true(share_prop_fixed("auto.commit.enable"));
+    assert_false(share_prop_fixed("session.timeout.ms"));
+    assert_false(share_prop_fixed("heartbeat.interval.ms"));
+    assert_false(share_prop_fixed("group.id.x"));
+    assert_false(share_prop_fixed("bootstrap.servers"));
+}
+
+/* A shared config whose kafka sink reaches bootstraps, with rk as its share_rdkafka (taken). */
+static struct cfg *share_cfg(const char *bootstraps, json_t *rk)
+{
+    struct cfg *c = cfg_default();
+    assert_non_null(c);
+    free(c->share_group);
+    c->share_group = strdup("cw-unit");
+    free(c->sinks[0].type);
+    c->sinks[0].type = strdup("kafka");
+    json_decref(c->sinks[0].conf);
+    c->sinks[0].conf = json_pack("{s:s, s:{s:s}}", "type", "kafka", "rdkafka", "bootstrap.servers", bootstraps);
+    json_decref(c->share_rdkafka);
+    c->share_rdkafka = rk;
+    return c;
+}
+
+static void assert_prop(rd_kafka_t *rk, const char *prop, const char *want)
+{
+    char v[256];
+    size_t n = sizeof v;
+    assert_int_equal(rd_kafka_conf_get(rd_kafka_conf(rk), prop, v, &n), RD_KAFKA_CONF_OK);
+    assert_string_equal(v, want);
+}
+
+/* The consumer gets the operator's group timing on top of the sink's connection, and our own
+ * settings after it. A value only resolvable at start (an unset ${VAR}) fails share_create with
+ * the property named. Runs against librdkafka's mock cluster in this process. */
+static void test_share_rdkafka_reaches_consumer(void **state)
+{
+    (void)state;
+    char err[512];
+    rd_kafka_conf_t *mconf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(mconf, "log_level", "3", err, sizeof err), RD_KAFKA_CONF_OK);
+    rd_kafka_t *mrk = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, err, sizeof err);
+    assert_non_null(mrk);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(mrk, 1);
+    assert_non_null(mc);
+    assert_int_equal(rd_kafka_mock_topic_create(mc, "claimwatch.feeds", 3, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    const char *boot = rd_kafka_mock_cluster_bootstraps(mc);
+
+    struct cfg *c = share_cfg(boot, json_pack("{s:i, s:s}", "session.timeout.ms", 6000, "heartbeat.interval.ms",
+                                              "1500"));
+    struct share *s = NULL;
+    assert_int_equal(share_create(c, 10000, NULL, NULL, &s, err, sizeof err), 0);
+    assert_prop(s->rk, "session.timeout.ms", "6000");
+    assert_prop(s->rk, "heartbeat.interval.ms", "1500");
+    assert_prop(s->rk, "group.id", "cw-unit");
+    assert_prop(s->rk, "client.id", "claimwatch");
+    assert_prop(s->rk, "partition.assignment.strategy", "roundrobin");
+    assert_prop(s->rk, "enable.auto.commit", "false");
+    assert_int_equal(s->nparts, 3);
+    share_destroy(s);
+    cfg_destroy(c);
+
+    c = share_cfg(boot, json_pack("{s:s}", "sasl.username", "${CW_TEST_NO_SUCH_VAR}"));
+    s = NULL;
+    assert_int_equal(share_create(c, 10000, NULL, NULL, &s, err, sizeof err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err, "share_rdkafka: rdkafka property \"sasl.username\""));
+    cfg_destroy(c);
+
+    rd_kafka_mock_cluster_destroy(mc);
+    rd_kafka_destroy(mrk);
+    assert_int_equal(rd_kafka_wait_destroyed(10000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +184,8 @@ int main(void)
         cmocka_unit_test(test_same_as_librdkafka),
         cmocka_unit_test(test_range_and_spread),
         cmocka_unit_test(test_owns_without_share),
+        cmocka_unit_test(test_prop_fixed),
+        cmocka_unit_test(test_share_rdkafka_reaches_consumer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
