@@ -91,6 +91,8 @@ struct tagger {
      * per document made the allocator consolidate its free lists every time */
     double *featbuf;
     double *p1buf;  /* per row: the first relatedness stage's probability */
+    double *p2buf;  /* per row: the second's, for the rows in rowbuf */
+    uint32_t *rowbuf;
     size_t featcap; /* rows */
     /* each claim's neighbours (CSR, most alike first) and their cosine over the claims' words */
     uint32_t *nb_off;
@@ -139,6 +141,8 @@ void tagger_destroy(struct tagger *t)
     free(t->tmark);
     free(t->featbuf);
     free(t->p1buf);
+    free(t->p2buf);
+    free(t->rowbuf);
     free(t->nb_off);
     free(t->nb_idx);
     free(t->nb_sim);
@@ -1476,6 +1480,13 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
         if (np == NULL)
             return NULL;
         t->p1buf = np;
+        if ((np = realloc(t->p2buf, cap * sizeof *np)) == NULL)
+            return NULL;
+        t->p2buf = np;
+        uint32_t *nr = realloc(t->rowbuf, cap * sizeof *nr);
+        if (nr == NULL)
+            return NULL;
+        t->rowbuf = nr;
         t->featcap = cap;
     }
     double *feats = t->featbuf;
@@ -1495,9 +1506,30 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     rank_features(feats, ncand);
     sibling_features(t, feats, masks, ncand);
     free(masks);
-    tg_model_related_many(t->model, 1, feats, ncand, t->p1buf);
+    tg_model_related_many(t->model, 1, feats, NULL, ncand, t->p1buf);
     prop_features(t, feats, t->p1buf, ncand);
     return feats;
+}
+
+/* The last relatedness stage's probability of every candidate into rels (after
+ * candidate_features). Most candidates left the first stage early and have no related
+ * neighbour: they skip the second, unrelated. */
+static void related_final(struct tagger *t, const double *feats, size_t ncand, double *rels)
+{
+    const struct tg_model *m = t->model;
+    if (m->rel2.ntrees == 0) {
+        memcpy(rels, t->p1buf, ncand * sizeof *rels);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < ncand; i++) {
+        rels[i] = 0;
+        if (t->p1buf[i] > 0 || feats[i * TG_NFEAT + TG_FPROP] >= m->rel2_min_prop)
+            t->rowbuf[n++] = (uint32_t)i;
+    }
+    tg_model_related_many(m, 2, feats, t->rowbuf, n, t->p2buf);
+    for (size_t k = 0; k < n; k++)
+        rels[t->rowbuf[k]] = t->p2buf[k];
 }
 
 /* Sets o[k] = v (stolen); on any failure (o or v NULL included) releases both and returns NULL.
@@ -1672,10 +1704,6 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(outv);
         goto fail;
     }
-    if (t->model->rel2.ntrees > 0)
-        tg_model_related_many(t->model, 2, feats, ncand, rels);
-    else
-        memcpy(rels, t->p1buf, ncand * sizeof *rels);
     /* the candidates that pass (their rows in sel), then their stances in one batch */
     uint32_t *sel = malloc((ncand ? ncand : 1) * sizeof *sel);
     int *sts = malloc((ncand ? ncand : 1) * sizeof *sts);
@@ -1687,6 +1715,7 @@ json_t *tagger_tag(struct tagger *t, const struct tag_doc *doc)
         free(rels);
         goto fail;
     }
+    related_final(t, feats, ncand, rels);
     for (size_t i = 0; i < ncand; i++) {
         uint32_t ci = t->cand[i];
         double rel = rels[i];

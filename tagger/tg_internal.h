@@ -214,6 +214,9 @@ struct tg_model {
     /* second stage (ntrees 0: none), over the TG_NPROP features too: how related the document
      * is, by the first stage, to the claims that read like this one */
     struct tg_gbt rel2;
+    /* a pair the first stage let go early (probability 0) skips the second stage, unrelated,
+     * unless a neighbour gives it at least this much of the first TG_NPROP feature */
+    double rel2_min_prop;
     double rel_threshold;  /* on the last stage's probability, tuned by claim-grouped cross-validation */
     struct tg_gbt st;      /* discuss / support / refute among related pairs */
     double st_bias[3];     /* added to the stance log-probabilities before the argmax (tuned too) */
@@ -222,9 +225,11 @@ extern const struct tg_model tg_model_default;
 
 /* Probability the pair is related, by stage 1 (m->rel) or 2 (m->rel2). */
 double tg_model_related(const struct tg_model *m, int stage, const double *f);
-/* The same for n feature vectors (feats[n][TG_NFEAT]) into out[n], tree by tree over all of
- * them (independent walks overlap in the CPU), dropping those below an early-exit bound. */
-void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, size_t n, double *out);
+/* The same for n feature vectors (rows[0..n) of feats[][TG_NFEAT], or its first n rows when rows
+ * is NULL) into out[n], tree by tree over all of them (independent walks overlap in the CPU),
+ * dropping those below an early-exit bound (probability 0). */
+void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, const uint32_t *rows,
+                           size_t n, double *out);
 /* Stance probabilities into p[3] (TG_DISCUSS, TG_SUPPORT, TG_REFUTE); returns the decision
  * (argmax after the tuned biases). */
 int tg_model_stance(const struct tg_model *m, const double *f, double p[3]);

@@ -75,18 +75,21 @@ double tg_model_related(const struct tg_model *m, int stage, const double *f)
 
 #define TG_BATCH 64
 
-void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, size_t n, double *out)
+void tg_model_related_many(const struct tg_model *m, int stage, const double *feats, const uint32_t *rows,
+                           size_t n, double *out)
 {
     const struct tg_gbt *g = stage == 2 ? &m->rel2 : &m->rel;
     for (size_t b0 = 0; b0 < n; b0 += TG_BATCH) {
         size_t nb = n - b0 < TG_BATCH ? n - b0 : TG_BATCH;
         double z[TG_BATCH];
         uint32_t live[TG_BATCH];
+        const double *fb[TG_BATCH];
         size_t nlive = nb;
         for (size_t j = 0; j < nb; j++) {
             out[b0 + j] = 0.0;
             z[j] = g->base[0];
             live[j] = (uint32_t)j;
+            fb[j] = feats + (rows ? rows[b0 + j] : b0 + j) * TG_NFEAT;
         }
         if (m->nfeat != TG_NFEAT)
             continue;
@@ -97,19 +100,18 @@ void tg_model_related_many(const struct tg_model *m, int stage, const double *fe
                 stop = g->ntrees;
             for (; i < stop; i++) {
                 const struct tg_tree_node *root = g->nodes + g->roots[i];
-                const double *fb = feats + b0 * TG_NFEAT;
                 size_t q = 0;
                 for (; q + TG_LANES <= nlive; q += TG_LANES) {
                     const double *fl[TG_LANES];
                     double vl[TG_LANES];
                     for (size_t l = 0; l < TG_LANES; l++)
-                        fl[l] = fb + live[q + l] * TG_NFEAT;
+                        fl[l] = fb[live[q + l]];
                     tree_value_lanes(root, g->depth, fl, vl);
                     for (size_t l = 0; l < TG_LANES; l++)
                         z[live[q + l]] += vl[l];
                 }
                 for (; q < nlive; q++)
-                    z[live[q]] += tree_value(root, g->depth, fb + live[q] * TG_NFEAT);
+                    z[live[q]] += tree_value(root, g->depth, fb[live[q]]);
             }
             if (k < 2 && stop > 0) {
                 size_t keep = 0;

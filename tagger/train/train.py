@@ -48,7 +48,14 @@ EXIT_QUANTILE = 0.001  # share of the rows near or above the threshold an exit m
 # probability ends near this or above (an exit gives 0, and the trainer does the same)
 # (its partial scores fall more slowly than the second stage's: its first exit comes later)
 P1_FLOOR = 0.1
-EXIT_AT1 = (30, 50)
+# the first stage is smaller: its probabilities only feed the neighbours' TG_NPROP features
+REL1_TREES = int(os.environ.get("CW_REL1_TREES", "50"))
+REL1_LR = float(os.environ.get("CW_REL1_LR", "0.25"))
+EXIT_AT1 = tuple(int(v) for v in os.environ.get("CW_EXIT_AT1", "15,30").split(","))
+# a pair the first stage lets go early (probability 0) skips the second stage unless a neighbour
+# gives it this much of the first TG_NPROP feature (tg_model.rel2_min_prop): out of fold this
+# skips about 70% of the candidate rows and 8 of 11,009 labelled related ones
+REL2_MIN_PROP = 0.02
 NAME_GATE = os.environ.get("CW_NAME_GATE", "0") == "1"  # FNC-1 claims declare no key phrases
 F_NAMES = 34 + 21  # TG_FMORE + 21: share of the claim's own names and numbers in the document
 STANCES = ["discuss", "agree", "disagree"]  # order of TG_DISCUSS, TG_SUPPORT, TG_REFUTE
@@ -334,11 +341,12 @@ def main():
     for k in range(NFOLD):
         tr = (grp_all != k) & use
         te = grp_all == k
-        g1 = gbt(REL_TREES, lr=REL_LR).fit(X[tr, :fprop], yu[tr], sample_weight=np.array(w)[tr])
+        g1 = gbt(REL1_TREES, lr=REL1_LR).fit(X[tr, :fprop], yu[tr], sample_weight=np.array(w)[tr])
         ex1 = early_exits(g1, X[tr, :fprop], P1_LOGIT, None, EXIT_AT1)
         p1[te] = np.where(exited(g1, X[te, :fprop], ex1), 0.0, g1.predict_proba(X[te, :fprop])[:, 1])
     X[:, fprop:] = prop_features(p1, docrows, nbrows)
     X = X[use]
+    skip2 = (p1[use] == 0) & (X[:, fprop] < REL2_MIN_PROP)
     y, w, grp = np.array(y)[use], np.array(w)[use], grp_all[use]
     y_all = y.copy()
     is_lab, is_cross, is_small = np.array(is_lab)[use], np.array(is_cross)[use], np.array(is_small)[use]
@@ -357,7 +365,7 @@ def main():
     for k in range(NFOLD):
         tr, te = grp != k, grp == k
         g = gbt(REL_TREES, lr=REL_LR).fit(X[tr], yrel[tr], sample_weight=w[tr])
-        oof_rel[te] = g.predict_proba(X[te])[:, 1]
+        oof_rel[te] = np.where(skip2[te], 0.0, g.predict_proba(X[te])[:, 1])
         trs = tr & related
         ys = y[trs] - 1
         s = gbt(ST_TREES, lr=ST_LR).fit(X[trs, :fprop], ys, sample_weight=class_weights(ys, 3)[ys])
@@ -420,7 +428,7 @@ def main():
     related = y != 0
     # (the first stage on the rows it was trained on, the second on the TG_NPROP features of the
     # out-of-fold first stage: the first stage's probabilities on new claims are what it sees)
-    g1 = gbt(REL_TREES, lr=REL_LR).fit(X[:, :fprop], yrel, sample_weight=w)
+    g1 = gbt(REL1_TREES, lr=REL1_LR).fit(X[:, :fprop], yrel, sample_weight=w)
     g = gbt(REL_TREES, lr=REL_LR).fit(X, yrel, sample_weight=w)
     ys = y[related] - 1
     s = gbt(ST_TREES, lr=ST_LR).fit(X[related, :fprop], ys, sample_weight=class_weights(ys, 3)[ys])
@@ -454,6 +462,7 @@ def main():
         f.write("    .nfeat = %d,\n" % nfeat)
         f.write("    .rel = %s,\n" % rel1_init)
         f.write("    .rel2 = %s,\n" % rel_init)
+        f.write("    .rel2_min_prop = %.3f,\n" % REL2_MIN_PROP)
         f.write("    .rel_threshold = %.3f,\n" % thr)
         f.write("    .st = %s,\n" % st_init)
         f.write("    .st_bias = {%.3f, %.3f, %.3f},\n" % tuple(biases))

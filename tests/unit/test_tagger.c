@@ -210,7 +210,7 @@ static void test_model(void **state)
             f[i] = two[v * TG_NFEAT + i] = v;
     }
     for (int stage = 1; stage <= 2; stage++) {
-        tg_model_related_many(m, stage, two, 2, out);
+        tg_model_related_many(m, stage, two, NULL, 2, out);
         for (int v = 0; v < 2; v++) {
             for (int i = 0; i < TG_NFEAT; i++)
                 f[i] = v;
