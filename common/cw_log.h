@@ -44,12 +44,6 @@ int cw_log_redact(char *s);
  * out (always NUL-terminated, truncated to outlen). Returns out, for use inside a cw_log call. */
 const char *cw_log_quote(const char *value, char *out, size_t outlen);
 
-/* Routes librdkafka's log lines through cw_log: pass a rd_kafka_conf_t * before rd_kafka_new().
- * Sets the log callback and keeps librdkafka's syslog levels (its 0-2 become errors). */
-void cw_log_attach_rdkafka(void *rd_kafka_conf);
-/* The callback itself, with librdkafka's log_cb signature (const rd_kafka_t *rk, ...). */
-void cw_log_rdkafka_cb(const void *rk, int level, const char *fac, const char *buf);
-
 /* Routes libcurl's verbose output through cw_log (module "curl", debug level) for one easy
  * handle (CURL *): informational text and header lines only, never bodies, and the
  * Authorization / Proxy-Authorization / Cookie headers are redacted. Does nothing unless the log

@@ -1,35 +1,12 @@
-/* Routes libcurl's and librdkafka's own logging into cw_log. Kept apart from cw_log.c so that
- * programs that log but never fetch or produce (the claimwatch front: parse, extract, tag) do not
- * link libcurl and librdkafka. */
+/* Routes libcurl's own logging into cw_log. Kept apart from cw_log.c so that programs that log
+ * but never fetch (the claimwatch front: parse, extract, tag) do not link libcurl. librdkafka's
+ * lines go through the Kafka sink's callback (sink_kafka_log_level), which the share consumer
+ * uses too. */
 #include "common/cw_log.h"
 
 #include <curl/curl.h>
-#include <librdkafka/rdkafka.h>
 #include <string.h>
 #include <strings.h>
-
-void cw_log_rdkafka_cb(const void *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk;
-    /* librdkafka uses syslog levels; its emergencies and criticals are our errors. Called from
-     * librdkafka's own threads: cw_log only reads settings fixed at start and writes one line. */
-    if (level < CW_LOG_ERR)
-        level = CW_LOG_ERR;
-    if (level > CW_LOG_DEBUG)
-        level = CW_LOG_DEBUG;
-    cw_log(level, "kafka", "%s facility=%s", buf ? buf : "", fac ? fac : "-");
-}
-
-static void rdkafka_log_trampoline(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    cw_log_rdkafka_cb(rk, level, fac, buf);
-}
-
-void cw_log_attach_rdkafka(void *rd_kafka_conf)
-{
-    if (rd_kafka_conf != NULL)
-        rd_kafka_conf_set_log_cb(rd_kafka_conf, rdkafka_log_trampoline);
-}
 
 /* Header names whose values are credentials. */
 static int header_is_secret(const char *line, size_t n)

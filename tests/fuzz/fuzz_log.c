@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/cw_log.h"
+#include "sinks/sink_kafka.h"
 #include "common/cw_metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cw_log_set_format(CW_LOG_FORMAT_TEXT);
     cw_log_set_prefix(1);
     cw_log(CW_LOG_WARNING, "fuzz", "%s", s);
-    cw_log_rdkafka_cb(NULL, (int)(size % 9), "FAC", s);
+    cw_log(sink_kafka_log_level((int)(size % 9)), "kafka", "%s: %s", "FAC", s);
     cw_log_set_stream(NULL);
     free(s);
     return 0;
