@@ -50,6 +50,9 @@ static int run_or_once(int argc, char **argv, int once)
 int cmd_run(int argc, char **argv) { return run_or_once(argc, argv, 0); }
 int cmd_once(int argc, char **argv) { return run_or_once(argc, argv, 1); }
 
+/* Claims at least this alike are warned about: near-paraphrases, which the tagger tags together. */
+#define CHECK_ALIKE 0.6
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -69,7 +72,7 @@ int cmd_check(int argc, char **argv)
             printf("usage: claimwatch check -c FILE [--dump]\n\n"
                    "Validates the config and its claim set. Exits 0, or prints every error as\n"
                    "file:line:column: message and exits 1. --dump prints the config with every\n"
-                   "default filled in.\n");
+                   "default filled in. Pairs of claims that read alike are warned about (exit 0).\n");
             return CW_EXIT_OK;
         default: return cli_usage_error("check", "unknown option");
         }
@@ -79,11 +82,21 @@ int cmd_check(int argc, char **argv)
     if (path == NULL)
         return cli_usage_error("check", "a config is needed: -c FILE");
     struct cw_strv errors = {0};
+    struct cw_strv alike = {0};
     struct cfg *cfg = NULL;
     struct claimset *cs = NULL;
+    struct tagger *t = NULL;
     int rc = CW_EXIT_FAIL;
     if (cfg_load(path, &cfg, &errors) == 0 &&
         claimset_load((const char *const *)cfg->claims.v, cfg->claims.n, &cs, &errors) == 0) {
+        /* the daemon's own indexes: what it would load, and which claims it can hardly tell apart */
+        t = tagger_create(cs);
+        cs = NULL;
+        if (t == NULL || tagger_alike(t, CHECK_ALIKE, &alike) < 0) {
+            cw_strv_push(&errors, "claim set: cannot build the tagger's indexes: out of memory");
+            goto out;
+        }
+        const struct claimset *tcs = tagger_claimset(t);
         if (dump) {
             json_t *d = cfg_dump(cfg);
             json_dumpf(d, stdout, JSON_INDENT(2));
@@ -91,12 +104,17 @@ int cmd_check(int argc, char **argv)
             json_decref(d);
         } else {
             printf("%s: ok (%zu feeds, %zu sinks, %zu claims, claim set %s)\n", path, cfg->nfeeds, cfg->nsinks,
-                   claimset_count(cs), claimset_version(cs));
+                   claimset_count(tcs), claimset_version(tcs));
         }
+        for (size_t i = 0; i < alike.n; i++)
+            fprintf(stderr, "%s: warning: %s\n", path, alike.v[i]);
         rc = CW_EXIT_OK;
     }
+out:
     for (size_t i = 0; i < errors.n; i++)
         fprintf(stderr, "%s\n", errors.v[i]);
+    tagger_destroy(t);
+    cw_strv_free(&alike);
     claimset_destroy(cs);
     cfg_destroy(cfg);
     cw_strv_free(&errors);

@@ -107,6 +107,59 @@ void tagger_set_min_score(struct tagger *t, double min) { t->min_score = min; }
 
 double tagger_model_threshold(void) { return tg_model_default.rel_threshold; }
 
+struct tg_alike {
+    float sim;
+    uint32_t a, b;
+};
+
+static int cmp_alike(const void *x, const void *y)
+{
+    const struct tg_alike *p = x, *q = y;
+    if (p->sim != q->sim)
+        return p->sim < q->sim ? 1 : -1;
+    return p->a != q->a ? (p->a > q->a) - (p->a < q->a) : (p->b > q->b) - (p->b < q->b);
+}
+
+int tagger_alike(const struct tagger *t, double min, struct cw_strv *out)
+{
+    size_t n = 0, cap = 0;
+    struct tg_alike *v = NULL;
+    int rc = -1;
+    for (uint32_t i = 0; i < t->cs->n; i++)
+        for (uint32_t q = t->nb_off[i]; q < t->nb_off[i + 1]; q++) {
+            if (t->nb_sim[q] < min)
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                struct tg_alike *nv = realloc(v, nc * sizeof *nv);
+                if (nv == NULL)
+                    goto out;
+                v = nv;
+                cap = nc;
+            }
+            uint32_t j = t->nb_idx[q];
+            v[n++] = (struct tg_alike){t->nb_sim[q], i < j ? i : j, i < j ? j : i};
+        }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_alike);
+    /* a pair is in both claims' lists unless one has 16 more alike: once each */
+    size_t u = 0;
+    for (size_t k = 0; k < n; k++)
+        if (u == 0 || cmp_alike(&v[u - 1], &v[k]) != 0)
+            v[u++] = v[k];
+    n = u;
+    for (size_t k = 0; k < n; k++)
+        if (cw_strv_pushf(out, "claims \"%s\" and \"%s\" read alike (cosine %.2f over their words): a report "
+                               "on one is likely to be tagged with both; key phrases tell them apart "
+                               "(docs/claims.md)",
+                          t->cs->claims[v[k].a].id, t->cs->claims[v[k].b].id, (double)v[k].sim) != 0)
+            goto out;
+    rc = (int)n;
+out:
+    free(v);
+    return rc;
+}
+
 void tagger_destroy(struct tagger *t)
 {
     if (t == NULL)

@@ -44,6 +44,7 @@ def main():
         schema = json.load(f)
     p = subprocess.run([BIN, "check", "-c", CONFIG], capture_output=True, text=True)
     assert p.returncode == 0, "check rejected the demo config: " + p.stderr
+    assert "warning" not in p.stderr, "check warns about the demo's claims: " + p.stderr
 
     with tempfile.TemporaryDirectory() as state:
         events, stderr = run_once(state)

@@ -343,6 +343,28 @@ static void test_neighbours(void **state)
     tagger_destroy(t);
 }
 
+/* `claimwatch check` warns about claims that read alike: each pair once, most alike first. */
+static void test_alike(void **state)
+{
+    (void)state;
+    struct claimset *cs = load_ok(
+        "[{\"id\": \"a\", \"text\": \"Iran supplied ballistic missiles to Russia\"},"
+        " {\"id\": \"b\", \"text\": \"Russia received ballistic missiles from Iran\"},"
+        " {\"id\": \"c\", \"text\": \"The city council approved a budget for public libraries\"},"
+        " {\"id\": \"d\", \"text\": \"The city council approved a budget for public libraries.\"}]");
+    struct tagger *t = tagger_create(cs);
+    assert_non_null(t);
+    struct cw_strv out = {0};
+    assert_int_equal(tagger_alike(t, 0.6, &out), 2);
+    assert_int_equal(out.n, 2);
+    assert_non_null(strstr(out.v[0], "\"c\" and \"d\" read alike (cosine 1.00"));
+    assert_non_null(strstr(out.v[1], "\"a\" and \"b\" read alike (cosine 0."));
+    cw_strv_free(&out);
+    assert_int_equal(tagger_alike(t, 0.99, &out), 1);
+    cw_strv_free(&out);
+    tagger_destroy(t);
+}
+
 /* A key phrase stands for the words as written: a document word may extend a phrase word
  * ("agreement" -> "agreements") but not drop part of it ("security councils" is not "Security
  * Council", though both stem alike). A claim hit only by a key phrase is a candidate only then. */
@@ -522,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_model),
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_neighbours),
+        cmocka_unit_test(test_alike),
         cmocka_unit_test(test_keyphrase_forms),
         cmocka_unit_test(test_tag),
         cmocka_unit_test(test_lexicon_load),
