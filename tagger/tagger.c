@@ -90,8 +90,8 @@ struct tagger {
     /* candidate feature rows, kept from one document to the next: a fresh block of this size
      * per document made the allocator consolidate its free lists every time */
     double *featbuf;
-    double *p1buf;  /* per row: the first relatedness stage's probability */
-    double *p2buf;  /* per row: the second's, for the rows in rowbuf */
+    double *p1buf;  /* per row: the first relatedness stage's probability (in featbuf's block) */
+    double *p2buf;  /* per row: the second's, for the rows in rowbuf (the same block) */
     uint32_t *rowbuf;
     size_t featcap; /* rows */
     /* each claim's neighbours (CSR, most alike first) and their cosine over the claims' words */
@@ -193,9 +193,6 @@ void tagger_destroy(struct tagger *t)
     free(t->tstamp);
     free(t->tmark);
     free(t->featbuf);
-    free(t->p1buf);
-    free(t->p2buf);
-    free(t->rowbuf);
     free(t->nb_off);
     free(t->nb_idx);
     free(t->nb_sim);
@@ -1525,21 +1522,15 @@ static double *candidate_features(struct tagger *t, const struct tg_doc *d, stru
     double mx[TG_NFEAT] = {0};
     if (ncand > t->featcap || t->featbuf == NULL) {
         size_t cap = ncand > TG_MAX_CAND ? ncand : TG_MAX_CAND;
-        double *nb = realloc(t->featbuf, cap * TG_NFEAT * sizeof *nb);
-        if (nb == NULL)
+        /* one block: the rows, then p1buf, p2buf and rowbuf (nothing to keep from the last one) */
+        free(t->featbuf);
+        t->featcap = 0;
+        t->featbuf = malloc(cap * (TG_NFEAT + 2) * sizeof *t->featbuf + cap * sizeof *t->rowbuf);
+        if (t->featbuf == NULL)
             return NULL;
-        t->featbuf = nb;
-        double *np = realloc(t->p1buf, cap * sizeof *np);
-        if (np == NULL)
-            return NULL;
-        t->p1buf = np;
-        if ((np = realloc(t->p2buf, cap * sizeof *np)) == NULL)
-            return NULL;
-        t->p2buf = np;
-        uint32_t *nr = realloc(t->rowbuf, cap * sizeof *nr);
-        if (nr == NULL)
-            return NULL;
-        t->rowbuf = nr;
+        t->p1buf = t->featbuf + cap * TG_NFEAT;
+        t->p2buf = t->p1buf + cap;
+        t->rowbuf = (uint32_t *)(t->p2buf + cap);
         t->featcap = cap;
     }
     double *feats = t->featbuf;
