@@ -216,21 +216,41 @@ static void test_once_fail_recover_restart(void **state)
     rmdir(dir);
 }
 
+/* A scratch directory with a state database path and two feed files, and their file:// URLs. */
+struct two_feeds {
+    char d[128], dbp[160], f1[200], f2[200], u1[220], u2[220];
+};
+
+static void two_feeds_create(struct two_feeds *t, const char *tag, const char *rss1, const char *rss2)
+{
+    snprintf(t->d, sizeof t->d, "/tmp/cw_test_poller_%s_%d", tag, (int)getpid());
+    mkdir(t->d, 0700);
+    snprintf(t->dbp, sizeof t->dbp, "%s/state.db", t->d);
+    snprintf(t->f1, sizeof t->f1, "%s/one.xml", t->d);
+    snprintf(t->f2, sizeof t->f2, "%s/two.xml", t->d);
+    snprintf(t->u1, sizeof t->u1, "file://%s", t->f1);
+    snprintf(t->u2, sizeof t->u2, "file://%s", t->f2);
+    write_file(t->f1, rss1);
+    write_file(t->f2, rss2);
+}
+
+static void two_feeds_remove(const struct two_feeds *t)
+{
+    unlink_db(t->dbp);
+    unlink(t->f1);
+    unlink(t->f2);
+    rmdir(t->d);
+}
+
 static void test_opml_and_imported(void **state)
 {
     (void)state;
-    char d[128], dbp[160], f1[200], f2[200], opml[200], u1[220], u2[220], text[600];
-    snprintf(d, sizeof d, "/tmp/cw_test_poller_opml_%d", (int)getpid());
-    mkdir(d, 0700);
-    snprintf(dbp, sizeof dbp, "%s/state.db", d);
-    snprintf(f1, sizeof f1, "%s/one.xml", d);
-    snprintf(f2, sizeof f2, "%s/two.xml", d);
-    snprintf(opml, sizeof opml, "%s/list.opml", d);
-    snprintf(u1, sizeof u1, "file://%s", f1);
-    snprintf(u2, sizeof u2, "file://%s", f2);
-    write_file(f1, "<rss version=\"2.0\"><channel><item><guid>a</guid></item><item><guid>b</guid></item></channel></rss>");
-    write_file(f2, "<rss version=\"2.0\"><channel><item><guid>c</guid></item></channel></rss>");
-    snprintf(text, sizeof text, "<opml version=\"2.0\"><body><outline text=\"one\" xmlUrl=\"%s\"/></body></opml>", u1);
+    struct two_feeds tf;
+    char opml[200], text[600];
+    two_feeds_create(&tf, "opml", "<rss version=\"2.0\"><channel><item><guid>a</guid></item><item><guid>b</guid></item></channel></rss>",
+                     "<rss version=\"2.0\"><channel><item><guid>c</guid></item></channel></rss>");
+    snprintf(opml, sizeof opml, "%s/list.opml", tf.d);
+    snprintf(text, sizeof text, "<opml version=\"2.0\"><body><outline text=\"one\" xmlUrl=\"%s\"/></body></opml>", tf.u1);
     write_file(opml, text);
 
     struct cfg cfg;
@@ -240,10 +260,10 @@ static void test_opml_and_imported(void **state)
     cw_strv_push(&cfg.opml, opml);
     char err[512];
     struct store *st = NULL;
-    unlink(dbp);
-    assert_int_equal(store_open(dbp, &st, err, sizeof err), 0);
+    unlink(tf.dbp);
+    assert_int_equal(store_open(tf.dbp, &st, err, sizeof err), 0);
     int64_t id;
-    assert_int_equal(feedstore_register(st, u2, "two", "import", &id), 0);
+    assert_int_equal(feedstore_register(st, tf.u2, "two", "import", &id), 0);
     struct loop *l = loop_create();
     struct seen s = {0};
     struct poller_callbacks cb = {on_doc, on_status, &s};
@@ -262,11 +282,8 @@ static void test_opml_and_imported(void **state)
     cw_strv_free(&cfg.opml);
     loop_destroy(l);
     store_close(st);
-    unlink_db(dbp);
-    unlink(f1);
-    unlink(f2);
     unlink(opml);
-    rmdir(d);
+    two_feeds_remove(&tf);
 }
 
 static int allowed[2];
@@ -307,29 +324,22 @@ static char *owner_of(struct store *st, int64_t id)
 static void test_shared_ownership(void **state)
 {
     (void)state;
-    char d[128], dbp[160], f1[200], f2[200], u1[220], u2[220];
-    snprintf(d, sizeof d, "/tmp/cw_test_poller_share_%d", (int)getpid());
-    mkdir(d, 0700);
-    snprintf(dbp, sizeof dbp, "%s/state.db", d);
-    snprintf(f1, sizeof f1, "%s/one.xml", d);
-    snprintf(f2, sizeof f2, "%s/two.xml", d);
-    snprintf(u1, sizeof u1, "file://%s", f1);
-    snprintf(u2, sizeof u2, "file://%s", f2);
-    write_file(f1, "<rss version=\"2.0\"><channel><item><guid>a</guid></item></channel></rss>");
-    write_file(f2, "<rss version=\"2.0\"><channel><item><guid>b</guid></item></channel></rss>");
+    struct two_feeds tf;
+    two_feeds_create(&tf, "share", "<rss version=\"2.0\"><channel><item><guid>a</guid></item></channel></rss>",
+                     "<rss version=\"2.0\"><channel><item><guid>b</guid></item></channel></rss>");
     struct cfg cfg;
     struct cfg_feed feeds[2];
     setup_cfg(&cfg, feeds);
-    feeds[0].url = u1;
-    feeds[1].url = u2;
+    feeds[0].url = tf.u1;
+    feeds[1].url = tf.u2;
     cfg.instance = "cw-me";
-    allowed_url[0] = u1;
-    allowed_url[1] = u2;
+    allowed_url[0] = tf.u1;
+    allowed_url[1] = tf.u2;
     allowed[0] = allowed[1] = 0;
     char err[512];
     struct store *st = NULL;
-    unlink(dbp);
-    assert_int_equal(store_open(dbp, &st, err, sizeof err), 0);
+    unlink(tf.dbp);
+    assert_int_equal(store_open(tf.dbp, &st, err, sizeof err), 0);
     struct loop *l = loop_create();
     struct seen s = {0};
     struct poller_callbacks cb = {on_doc, on_status, &s};
@@ -372,10 +382,7 @@ static void test_shared_ownership(void **state)
     poller_destroy(p);
     loop_destroy(l);
     store_close(st);
-    unlink_db(dbp);
-    unlink(f1);
-    unlink(f2);
-    rmdir(d);
+    two_feeds_remove(&tf);
 }
 
 int main(void)
