@@ -207,12 +207,7 @@ static void test_once_fail_recover_restart(void **state)
     store_close(st);
     unlink(good);
     unlink(missing);
-    char path[200];
-    snprintf(path, sizeof path, "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    unlink(path);
-    unlink(db);
+    unlink_db(db);
     rmdir(dir);
 }
 
