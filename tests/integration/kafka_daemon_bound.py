@@ -25,12 +25,7 @@ BOUND = 150        # rows; the first fetches queue 4 x 100
 INTERVAL = 10      # the shortest poll interval allowed; a feed is due again 9-11 s after a fetch
 d = kt.workdir("daemon-bound")
 failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+check = kt.checker(failures)
 
 
 def fetches(m):

@@ -27,12 +27,7 @@ BIN = os.environ.get("CW_BIN", "build/claimwatch")
 SRC = os.path.abspath(os.environ.get("CW_SOURCE_DIR", "."))
 NFEEDS, PER_FEED = 3, 200
 failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+check = kt.checker(failures)
 
 
 def metric_sum(port, name):

@@ -30,12 +30,7 @@ if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m",
     print("SKIP: cannot mount a small tmpfs (needs root); the daemon full-disk case is not tested here")
     sys.exit(77)
 failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+check = kt.checker(failures)
 
 
 class Log(threading.Thread):

@@ -35,12 +35,7 @@ STEP = 0.5
 RSS_BOUND_KB = 30 * 1024
 d = kt.workdir("daemon-outage")
 failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+check = kt.checker(failures)
 
 
 class Notify(threading.Thread):

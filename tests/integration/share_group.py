@@ -44,13 +44,7 @@ SESSION_MS, HEARTBEAT_MS = 6000, 1000  # share_rdkafka: the brokers' usual minim
 NAMES = ("cw-a", "cw-b")
 d = kt.workdir("share-group")
 failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
+check = kt.checker(failures)
 
 
 def check_sigterm(proc, name):

@@ -192,6 +192,17 @@ class DaemonLog(threading.Thread):
         return "".join(self.lines[-n:])
 
 
+def checker(failures):
+    """check(cond, what): prints ok/FAIL and what, records what in failures when cond is false,
+    and returns cond (so a later check can depend on it)."""
+    def check(cond, what):
+        print(("ok   " if cond else "FAIL ") + what, flush=True)
+        if not cond:
+            failures.append(what)
+        return cond
+    return check
+
+
 def metrics(port):
     """{name{labels}: value} from a daemon's /metrics, or {} if it does not answer."""
     try:
