@@ -34,7 +34,8 @@ void tagger_set_min_score(struct tagger *t, double min);
 /* The built-in model's relatedness threshold: the lowest score a reported claim can have. */
 double tagger_model_threshold(void);
 /* Appends to out one line per pair of claims whose words are this alike or more (cosine over
- * their claim-set IDF weights, 0..1; the claims' neighbours, docs/claims.md), most alike first:
+ * their claim-set IDF weights, 0..1), most alike first, among each claim's 16 nearest (its
+ * neighbours, docs/claims.md: a claim with more alike claims lists only those 16):
  * a report on one of them is likely to be tagged with both. Returns the number of pairs, or -1
  * on allocation failure. For `claimwatch check`. */
 int tagger_alike(const struct tagger *t, double min, struct cw_strv *out);

@@ -340,6 +340,16 @@ static void test_neighbours(void **state)
     assert_non_null(rz);
     assert_int_equal(json_array_size(json_object_get(rz, "nb")), 16);
     json_decref(rows);
+    /* tagger_alike over lists that are not symmetric (each zebra claim keeps 16 of its 19 alike,
+     * at cosine 0.12: their numbers set them apart): every pair in either list, once, and a-b */
+    struct cw_strv al = {0};
+    int npairs = tagger_alike(t, 0.1, &al);
+    assert_true(npairs >= 20 * 16 / 2 + 1 && npairs <= 20 * 19 / 2 + 1);
+    assert_int_equal(al.n, (size_t)npairs);
+    for (size_t i = 0; i < al.n; i++)
+        for (size_t j = i + 1; j < al.n; j++)
+            assert_string_not_equal(al.v[i], al.v[j]);
+    cw_strv_free(&al);
     tagger_destroy(t);
 }
 
